@@ -156,6 +156,27 @@ check_on() {
     fi
 }
 
+# update_paused DOMAIN POINT: a live update of DOMAIN in the background
+# that pauses at POINT (VIRT_GMEM_TEST_PAUSE_AT); 0 with the tool's pid
+# in $toolpid once it is there, 1 (the tool ended) when it is not there
+# within 30 s
+update_paused() {
+    local i
+    VIRT_GMEM_TEST_PAUSE_AT=$2 "$tool" live-update "$1" --root "$root" >"$work/kill.out" 2>&1 &
+    toolpid=$!
+    for i in $(seq 1 300); do
+        grep -q "paused at $2" "$work/kill.out" && return 0
+        sleep 0.1
+    done
+    kill -9 $toolpid 2>/dev/null
+    wait $toolpid 2>/dev/null
+    return 1
+}
+kill_tool() {
+    kill -9 $toolpid
+    wait $toolpid 2>/dev/null
+}
+
 # ---- 1: a counting guest with <liveUpdate/> on QEMU 10.0 ----
 cat > "$work/init" <<'EOF'
 #!/bin/busybox sh
@@ -493,20 +514,10 @@ EOF
                 # command ends the new QEMU and sets the queues back (the
                 # guest uses one queue pair, so its QEMU reads one queue)
                 p=$(qemu_pids lunet)
-                VIRT_GMEM_TEST_PAUSE_AT=update-after-queues "$tool" live-update lunet --root "$root" \
-                    >"$work/kill.out" 2>&1 &
-                toolpid=$!
-                for i in $(seq 1 300); do
-                    grep -q "paused at update-after-queues" "$work/kill.out" && break
-                    sleep 0.1
-                done
-                if ! grep -q "paused at update-after-queues" "$work/kill.out"; then
+                if ! update_paused lunet update-after-queues; then
                     notok "killed after attaching the queues: the tool never got there: $(cat "$work/kill.out")"
-                    kill -9 $toolpid 2>/dev/null
-                    wait $toolpid 2>/dev/null
                 else
-                    kill -9 $toolpid
-                    wait $toolpid 2>/dev/null
+                    kill_tool
                     vt domstate lunet >/dev/null 2>"$work/warn"
                     fails=$(fetch_fails)
                     if [ "$(qemu_pids lunet)" != "$p" ]; then
@@ -635,22 +646,12 @@ fi
 for point in update-after-spawn update-after-switch; do
     old=$(status_pid)
     before=$(last_count)
-    VIRT_GMEM_TEST_PAUSE_AT=$point "$tool" live-update $dom --root "$root" \
-        >"$work/kill.out" 2>&1 &
-    toolpid=$!
-    for i in $(seq 1 300); do
-        grep -q "paused at $point" "$work/kill.out" && break
-        sleep 0.1
-    done
-    if ! grep -q "paused at $point" "$work/kill.out"; then
+    if ! update_paused $dom $point; then
         notok "killed at $point: the tool never got there: $(cat "$work/kill.out")"
-        kill -9 $toolpid 2>/dev/null
-        wait $toolpid 2>/dev/null
         continue
     fi
     nboth=$(qemu_pids $dom | wc -l)
-    kill -9 $toolpid
-    wait $toolpid 2>/dev/null
+    kill_tool
     # the next command finishes what the tool left
     state=$(vt domstate $dom --reason 2>"$work/warn" | head -n1)
     if [ "$point" = update-after-spawn ]; then

@@ -603,6 +603,20 @@ vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error)
     return ok;
 }
 
+void
+vgmDriverPassFdsFree(GArray *fds)
+{
+    if (!fds)
+        return;
+    for (guint i = 0; i < fds->len; i++) {
+        int fd = g_array_index(fds, VgmDriverPassFd, i).fd;
+
+        if (fd >= 0)
+            close(fd);
+    }
+    g_array_unref(fds);
+}
+
 /* ---- macvtaps (<interface type='direct'>) ---- */
 
 void

@@ -116,6 +116,9 @@ typedef struct {
     int target;
 } VgmDriverPassFd;
 
+/* Closes the fds of @fds (VgmDriverPassFd) not handed over, and frees it */
+void vgmDriverPassFdsFree(GArray *fds);
+
 /* The host side of an interface the driver opens for QEMU (see
  * vgmQemuNetDriverOpens), once a queue, and hands QEMU as the fds its
  * command line names:

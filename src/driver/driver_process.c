@@ -1125,13 +1125,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     g_clear_pointer(&start->netOpens, g_ptr_array_unref);
     g_clear_pointer(&start->overlays, g_ptr_array_unref);
     g_clear_pointer(&start->scripts, g_ptr_array_unref);
-    for (guint i = 0; start->passFds && i < start->passFds->len; i++) {
-        int fd = g_array_index(start->passFds, VgmDriverPassFd, i).fd;
-
-        if (fd >= 0)
-            close(fd);
-    }
-    g_clear_pointer(&start->passFds, g_array_unref);
+    g_clear_pointer(&start->passFds, vgmDriverPassFdsFree);
     g_clear_pointer(&start->fsRuns, g_ptr_array_unref);
     vgmDriverPinsFree(start->pins);
     vgmDriverCgroupFree(start->cgroup);

@@ -91,13 +91,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     vgmDriverCgroupFree(u->cgroup);
     vgmDriverGraphicsPortsFree(u->ports);
     g_clear_pointer(&u->netOpens, g_ptr_array_unref);
-    for (guint i = 0; u->passFds && i < u->passFds->len; i++) {
-        int fd = g_array_index(u->passFds, VgmDriverPassFd, i).fd;
-
-        if (fd >= 0)
-            close(fd);
-    }
-    g_clear_pointer(&u->passFds, g_array_unref);
+    g_clear_pointer(&u->passFds, vgmDriverPassFdsFree);
     g_clear_pointer(&u->listens, g_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
@@ -121,10 +115,11 @@ vgmDriverUpdateTpmBase(const char *monitor)
     return g_str_has_suffix(monitor, "/monitor-b.sock") ? "swtpm-b" : "swtpm";
 }
 
-/* Points the rendered chardev @id (a unix socket client) at @path. */
+/* Points the rendered chardev @id, a unix socket, at @path (with
+ * @options after it) */
 static gboolean
 vgmDriverUpdateSetChardevPath(VgmQemuCmd *cmd, const char *id, const char *path,
-                              GError **error)
+                              const char *options, GError **error)
 {
     g_autofree char *prefix = g_strdup_printf("socket,id=%s,path=", id);
     g_autofree char *esc = vgmQemuEscapeOptValue(path);
@@ -137,34 +132,11 @@ vgmDriverUpdateSetChardevPath(VgmQemuCmd *cmd, const char *id, const char *path,
             !g_str_has_prefix(*arg, prefix))
             continue;
         g_free(*arg);
-        *arg = g_strdup_printf("%s%s", prefix, esc);
+        *arg = g_strdup_printf("%s%s%s", prefix, esc, options);
         return TRUE;
     }
     vgmErrorSet(error, VGM_ERR_INTERNAL,
                 _("the QEMU command line has no socket chardev '%1$s'"), id);
-    return FALSE;
-}
-
-/* Points the rendered QMP monitor chardev at @path. */
-static gboolean
-vgmDriverUpdateSetMonitor(VgmQemuCmd *cmd, const char *path, GError **error)
-{
-    static const char prefix[] = "socket,id=charmonitor,path=";
-    g_autofree char *esc = vgmQemuEscapeOptValue(path);
-    guint i;
-
-    for (i = 0; i + 1 < cmd->args->len; i++) {
-        char **arg = (char **)&g_ptr_array_index(cmd->args, i + 1);
-
-        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-chardev") ||
-            !g_str_has_prefix(*arg, prefix))
-            continue;
-        g_free(*arg);
-        *arg = g_strdup_printf("%s%s,server=on,wait=off", prefix, esc);
-        return TRUE;
-    }
-    vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
-                _("the QEMU command line has no QMP monitor socket (-chardev socket,id=charmonitor)"));
     return FALSE;
 }
 
@@ -735,14 +707,15 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         return FALSE;
     vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events,
                                       u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
-    if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
+    if (!vgmDriverUpdateSetChardevPath(u->cmd, "charmonitor", other->monitor,
+                                       ",server=on,wait=off", error))
         return FALSE;
     if (def->devices.tpm) {
         g_autofree char *sockName = g_strdup_printf("%s.sock",
                                                     vgmDriverUpdateTpmBase(other->monitor));
         g_autofree char *sock = g_build_filename(runDir, sockName, NULL);
 
-        if (!vgmDriverUpdateSetChardevPath(u->cmd, "chrtpm", sock, error))
+        if (!vgmDriverUpdateSetChardevPath(u->cmd, "chrtpm", sock, "", error))
             return FALSE;
     }
     u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);
