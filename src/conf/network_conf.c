@@ -30,6 +30,7 @@ vgmNetworkHostFree(VgmNetworkHost *host)
     if (!host)
         return;
     g_free(host->mac);
+    g_free(host->id);
     g_free(host->name);
     g_free(host);
 }
@@ -137,18 +138,94 @@ vgmNetworkDefOwnsBridge(const VgmNetworkDef *def)
     return def->forward != VGM_NETWORK_FORWARD_BRIDGE;
 }
 
-const VgmNetworkIP *
-vgmNetworkDefDhcpIP(const VgmNetworkDef *def)
+static const VgmNetworkIP *
+vgmNetworkDefDhcpOf(const VgmNetworkDef *def, gboolean ipv6)
 {
     guint i;
 
     for (i = 0; i < def->ips->len; i++) {
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
 
-        if (ip->dhcp && (ip->ranges->len > 0 || ip->hosts->len > 0))
+        if (ip->ipv6 == ipv6 && ip->dhcp && (ip->ranges->len > 0 || ip->hosts->len > 0))
             return ip;
     }
     return NULL;
+}
+
+const VgmNetworkIP *
+vgmNetworkDefDhcpIP(const VgmNetworkDef *def)
+{
+    return vgmNetworkDefDhcpOf(def, FALSE);
+}
+
+const VgmNetworkIP *
+vgmNetworkDefDhcpIP6(const VgmNetworkDef *def)
+{
+    return vgmNetworkDefDhcpOf(def, TRUE);
+}
+
+gboolean
+vgmNetworkDefHasIPv6(const VgmNetworkDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->ips->len; i++) {
+        if (((const VgmNetworkIP *)g_ptr_array_index(def->ips, i))->ipv6)
+            return TRUE;
+    }
+    return def->ipv6 == VGM_TRISTATE_YES;
+}
+
+void
+vgmNetworkIP6Format(const struct in6_addr *addr, char *out)
+{
+    if (!inet_ntop(AF_INET6, addr, out, INET6_ADDRSTRLEN))
+        g_strlcpy(out, "::", INET6_ADDRSTRLEN);
+}
+
+struct in6_addr
+vgmNetworkIP6Masked(const struct in6_addr *addr, unsigned int prefix)
+{
+    struct in6_addr out = *addr;
+    unsigned int i;
+
+    for (i = 0; i < 16; i++) {
+        unsigned int keep = prefix >= (i + 1) * 8 ? 8 : prefix > i * 8 ? prefix - i * 8 : 0;
+
+        out.s6_addr[i] &= (unsigned char)(0xff00u >> keep);
+    }
+    return out;
+}
+
+/* Whether @addr is in @ip's IPv6 subnet */
+static gboolean
+vgmNetworkIP6InSubnet(const VgmNetworkIP *ip, const struct in6_addr *addr)
+{
+    struct in6_addr a = vgmNetworkIP6Masked(addr, ip->prefix);
+    struct in6_addr n = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+
+    return memcmp(&a, &n, sizeof(a)) == 0;
+}
+
+/* IPv6 attribute @attr of @node; -1 on error, 0 absent, 1 */
+static int
+vgmNetworkPropIPv6(xmlNodePtr node, const char *attr, gboolean required, struct in6_addr *out,
+                   GError **error)
+{
+    g_autofree char *str = NULL;
+    g_autofree char *where = vgmXMLNodeDescribe(node);
+    int rc;
+
+    if ((rc = vgmXMLPropString(node, attr, required ? VGM_XML_PROP_REQUIRED : 0, &str,
+                               error)) <= 0)
+        return rc;
+    if (inet_pton(AF_INET6, str, out) != 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: expected an IPv6 address (the <ip> is family='ipv6')"),
+                    str, attr, where);
+        return -1;
+    }
+    return 1;
 }
 
 /* IPv4 attribute @attr of @node (required); -1 on error, 0 absent, 1 */
@@ -167,7 +244,7 @@ vgmNetworkPropIPv4(xmlNodePtr node, const char *attr, gboolean required, guint32
     if (inet_pton(AF_INET, str, &in) != 1) {
         vgmErrorSet(error, VGM_ERR_XML,
                     strchr(str, ':') ?
-                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: IPv6 networks are not supported, only IPv4 addresses") :
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: an IPv6 address needs <ip family='ipv6'>") :
                     _("invalid value '%1$s' for attribute '%2$s' of element %3$s: expected an IPv4 address"),
                     str, attr, where);
         return -1;
@@ -203,7 +280,7 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
 {
     g_autoptr(GPtrArray) ranges = NULL;
     g_autoptr(GPtrArray) hosts = NULL;
-    char a[16], b[16];
+    char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
     guint i;
 
     if (!vgmXMLCheckNode(dhcp, vgmXMLNoChildren,
@@ -217,19 +294,46 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
 
         if (!vgmXMLCheckNode(r, (const char *const[]){ "start", "end", NULL },
                              (const char *const[]){ "lease", NULL }, error) ||
-            vgmNetworkPropIPv4(r, "start", TRUE, &range.start, error) < 0 ||
-            vgmNetworkPropIPv4(r, "end", TRUE, &range.end, error) < 0 ||
             vgmXMLSingleChild(r, "lease", &lease, error) < 0)
             return FALSE;
-        vgmNetworkIPFormat(range.start, a);
-        vgmNetworkIPFormat(range.end, b);
-        if (range.start > range.end) {
+        if (ip->ipv6) {
+            char n[INET6_ADDRSTRLEN];
+            struct in6_addr net;
+
+            if (vgmNetworkPropIPv6(r, "start", TRUE, &range.start6, error) < 0 ||
+                vgmNetworkPropIPv6(r, "end", TRUE, &range.end6, error) < 0)
+                return FALSE;
+            vgmNetworkIP6Format(&range.start6, a);
+            vgmNetworkIP6Format(&range.end6, b);
+            if (memcmp(&range.start6, &range.end6, sizeof(range.start6)) > 0) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("DHCP range %1$s to %2$s of <ip> is reversed: its start is after its end"),
+                            a, b);
+                return FALSE;
+            }
+            if (!vgmNetworkIP6InSubnet(ip, &range.start6) ||
+                !vgmNetworkIP6InSubnet(ip, &range.end6)) {
+                net = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+                vgmNetworkIP6Format(&net, n);
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("DHCP range %1$s to %2$s is not within the hosts of network %3$s/%4$u"),
+                            a, b, n, ip->prefix);
+                return FALSE;
+            }
+        } else if (vgmNetworkPropIPv4(r, "start", TRUE, &range.start, error) < 0 ||
+                   vgmNetworkPropIPv4(r, "end", TRUE, &range.end, error) < 0) {
+            return FALSE;
+        } else {
+            vgmNetworkIPFormat(range.start, a);
+            vgmNetworkIPFormat(range.end, b);
+        }
+        if (!ip->ipv6 && range.start > range.end) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("DHCP range %1$s to %2$s of <ip> is reversed: its start is after its end"),
                         a, b);
             return FALSE;
         }
-        if (!vgmNetworkIsHost(ip, range.start) || !vgmNetworkIsHost(ip, range.end)) {
+        if (!ip->ipv6 && (!vgmNetworkIsHost(ip, range.start) || !vgmNetworkIsHost(ip, range.end))) {
             char net[16];
 
             vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
@@ -273,17 +377,49 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
         g_autofree char *mac = NULL;
 
         g_ptr_array_add(ip->hosts, host);
-        if (!vgmXMLCheckNode(h, (const char *const[]){ "mac", "name", "ip", NULL },
+        if (!vgmXMLCheckNode(h, (const char *const[]){ "mac", "id", "name", "ip", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(h, "mac", 0, &mac, error) < 0 ||
+            vgmXMLPropString(h, "id", 0, &host->id, error) < 0 ||
             vgmXMLPropString(h, "name", 0, &host->name, error) < 0 ||
-            vgmNetworkPropIPv4(h, "ip", TRUE, &host->ip, error) < 0)
+            (ip->ipv6 ? vgmNetworkPropIPv6(h, "ip", TRUE, &host->ip6, error) :
+                        vgmNetworkPropIPv4(h, "ip", TRUE, &host->ip, error)) < 0)
             return FALSE;
+        /* libvirt's rule: a DHCPv6 client is known by its DUID, a DHCPv4
+         * one by its MAC */
+        if (ip->ipv6 && mac) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid attribute 'mac' ('%1$s') of a DHCP <host> of an IPv6 <ip>: DHCPv6 knows a client by its DUID ('id')"),
+                        mac);
+            return FALSE;
+        }
+        if (!ip->ipv6 && host->id) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid attribute 'id' ('%1$s') of a DHCP <host> of an IPv4 <ip>: a DUID is for DHCPv6 (an IPv6 <ip>)"),
+                        host->id);
+            return FALSE;
+        }
+        /* a DUID: bytes in hex, separated by ':' (dnsmasq's form) */
+        if (host->id) {
+            g_auto(GStrv) bytes = g_strsplit(host->id, ":", -1);
+            gboolean ok = g_strv_length(bytes) >= 2 && g_strv_length(bytes) <= 130;
+
+            for (guint k = 0; ok && bytes[k]; k++)
+                ok = *bytes[k] && strlen(bytes[k]) <= 2 &&
+                     strspn(bytes[k], "0123456789abcdefABCDEF") == strlen(bytes[k]);
+            if (!ok) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'id' of DHCP <host>: a DUID is 2 to 130 bytes in hex, separated by ':'"),
+                            host->id);
+                return FALSE;
+            }
+        }
         if (mac && !(host->mac = vgmDomainMacParse(mac, error)))
             return FALSE;
-        if (!host->mac && !host->name) {
+        if (!host->mac && !host->id && !host->name) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
-                        _("a DHCP <host> needs a 'mac' or a 'name' with its 'ip'"));
+                        ip->ipv6 ? _("a DHCP <host> of an IPv6 <ip> needs an 'id' or a 'name' with its 'ip'") :
+                                   _("a DHCP <host> needs a 'mac' or a 'name' with its 'ip'"));
             return FALSE;
         }
         /* a host name: a letter first (else dnsmasq takes it for one of
@@ -299,8 +435,11 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
                         host->name);
             return FALSE;
         }
-        if (!vgmNetworkIsHost(ip, host->ip)) {
-            vgmNetworkIPFormat(host->ip, a);
+        if (ip->ipv6 ? !vgmNetworkIP6InSubnet(ip, &host->ip6) : !vgmNetworkIsHost(ip, host->ip)) {
+            if (ip->ipv6)
+                vgmNetworkIP6Format(&host->ip6, a);
+            else
+                vgmNetworkIPFormat(host->ip, a);
             vgmErrorSet(error, VGM_ERR_XML,
                         _("the address %1$s of DHCP <host> is not a host of the <ip> network it is in"),
                         a);
@@ -325,15 +464,52 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     ip->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkHostFree);
     if (vgmXMLPropString(node, "family", 0, &family, error) < 0)
         goto error;
-    if (family && !g_str_equal(family, "ipv4")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <ip family='%1$s'>: virt-gmem's networks are IPv4 only"),
+    if (family && !g_str_equal(family, "ipv4") && !g_str_equal(family, "ipv6")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'family' of <ip>: 'ipv4' or 'ipv6'"),
                     family);
         goto error;
     }
+    ip->haveFamily = family != NULL;
+    ip->ipv6 = family && g_str_equal(family, "ipv6");
     if (!vgmXMLCheckNode(node, (const char *const[]){ "address", "netmask", "prefix", "family", NULL },
-                         (const char *const[]){ "dhcp", NULL }, error) ||
-        vgmNetworkPropIPv4(node, "address", TRUE, &ip->address, error) < 0 ||
+                         (const char *const[]){ "dhcp", NULL }, error))
+        goto error;
+    if (ip->ipv6) {
+        char a[INET6_ADDRSTRLEN];
+
+        if (vgmNetworkPropIPv6(node, "address", TRUE, &ip->address6, error) < 0 ||
+            (havePrefix = vgmXMLPropUInt(node, "prefix", 0, &ip->prefix, error)) < 0)
+            goto error;
+        if (xmlHasProp(node, (const xmlChar *)"netmask")) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("attribute 'netmask' of an IPv6 <ip>: an IPv6 network is given by its 'prefix'"));
+            goto error;
+        }
+        /* libvirt's default prefix for IPv6 */
+        ip->havePrefix = havePrefix > 0;
+        if (!ip->havePrefix)
+            ip->prefix = 64;
+        if (ip->prefix < 1 || ip->prefix > 128) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for attribute 'prefix' of <ip family='ipv6'>: 1 to 128 bits"),
+                        ip->prefix);
+            goto error;
+        }
+        vgmNetworkIP6Format(&ip->address6, a);
+        if (IN6_IS_ADDR_MULTICAST(&ip->address6) || IN6_IS_ADDR_UNSPECIFIED(&ip->address6) ||
+            IN6_IS_ADDR_LOOPBACK(&ip->address6)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<ip family='ipv6' address='%1$s'> is no address of a host's interface"),
+                        a);
+            goto error;
+        }
+        if (vgmXMLSingleChild(node, "dhcp", &dhcp, error) < 0 ||
+            (dhcp && !vgmNetworkDhcpParse(dhcp, ip, error)))
+            goto error;
+        return ip;
+    }
+    if (vgmNetworkPropIPv4(node, "address", TRUE, &ip->address, error) < 0 ||
         (haveMask = vgmNetworkPropIPv4(node, "netmask", FALSE, &netmask, error)) < 0 ||
         (havePrefix = vgmXMLPropUInt(node, "prefix", 0, &ip->prefix, error)) < 0)
         goto error;
@@ -595,12 +771,14 @@ static gboolean
 vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
 {
     const VgmNetworkIP *dhcp = NULL;
+    const VgmNetworkIP *dhcp6 = NULL;
     gboolean dnsRecords = def->dnsForwarders->len || def->dnsTxts->len ||
                           def->dnsSrvs->len || def->dnsHosts->len;
     guint i;
 
     if (def->forward == VGM_NETWORK_FORWARD_BRIDGE) {
-        const char *what = def->ips->len ? "<ip>" : def->mac ? "<mac>" :
+        const char *what = def->ips->len ? "<ip>" : def->ipv6 ? "<network ipv6=''>" :
+                           def->mac ? "<mac>" :
                            def->domainName ? "<domain>" :
                            def->dnsEnable || def->dnsForwardPlainNames || dnsRecords ? "<dns>" :
                            def->stp || def->haveDelay ? "<bridge stp='' delay=''>" :
@@ -638,12 +816,16 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
 
         if (!ip->dhcp)
             continue;
-        if (dhcp) {
+        if (ip->ipv6 ? dhcp6 != NULL : dhcp != NULL) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
-                        _("more than one <ip> has <dhcp>: DHCP is served on one IPv4 address of a network"));
+                        ip->ipv6 ? _("more than one IPv6 <ip> has <dhcp>: DHCPv6 is served on one IPv6 address of a network") :
+                                   _("more than one <ip> has <dhcp>: DHCP is served on one IPv4 address of a network"));
             return FALSE;
         }
-        dhcp = ip;
+        if (ip->ipv6)
+            dhcp6 = ip;
+        else
+            dhcp = ip;
     }
     if (def->mtu && (def->mtu < 68 || def->mtu > 65535)) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -883,13 +1065,10 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         vgmErrorSet(error, VGM_ERR_XML, "%s", _("expected a <network> element"));
         return NULL;
     }
-    if (xmlHasProp(root, (const xmlChar *)"ipv6")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("attribute 'ipv6' of <network>: virt-gmem's networks are IPv4 only"));
+    if (vgmXMLPropTristateBool(root, "ipv6", 0, &def->ipv6, error) < 0)
         return NULL;
-    }
     if (!vgmNetworkCheckRefused(root, error) ||
-        !vgmXMLCheckNode(root, vgmXMLNoChildren,
+        !vgmXMLCheckNode(root, (const char *const[]){ "ipv6", NULL },
                          (const char *const[]){ "name", "uuid", "forward", "bridge", "mtu", "mac",
                                                 "domain", "dns", "ip", NULL }, error))
         return NULL;
@@ -985,18 +1164,36 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
     return g_steal_pointer(&def);
 }
 
+/* @addr of @ip's family as text */
+static void
+vgmNetworkAddrFormat(const VgmNetworkIP *ip, guint32 addr, const struct in6_addr *addr6,
+                     char *out)
+{
+    if (ip->ipv6)
+        vgmNetworkIP6Format(addr6, out);
+    else
+        vgmNetworkIPFormat(addr, out);
+}
+
 static void
 vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
 {
-    char a[16], b[16];
+    char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
     guint i;
 
-    vgmNetworkIPFormat(ip->address, a);
-    if (ip->netmask) {
+    vgmBufAdd(buf, "<ip");
+    if (ip->haveFamily)
+        vgmBufAsprintf(buf, " family='%s'", ip->ipv6 ? "ipv6" : "ipv4");
+    vgmNetworkAddrFormat(ip, ip->address, &ip->address6, a);
+    if (ip->ipv6) {
+        vgmBufAsprintf(buf, " address='%s'", a);
+        if (ip->havePrefix)
+            vgmBufAsprintf(buf, " prefix='%u'", ip->prefix);
+    } else if (ip->netmask) {
         vgmNetworkIPFormat(vgmNetworkPrefixMask(ip->prefix), b);
-        vgmBufAsprintf(buf, "<ip address='%s' netmask='%s'", a, b);
+        vgmBufAsprintf(buf, " address='%s' netmask='%s'", a, b);
     } else {
-        vgmBufAsprintf(buf, "<ip address='%s' prefix='%u'", a, ip->prefix);
+        vgmBufAsprintf(buf, " address='%s' prefix='%u'", a, ip->prefix);
     }
     if (!ip->dhcp) {
         vgmBufAdd(buf, "/>\n");
@@ -1007,8 +1204,8 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     for (i = 0; i < ip->ranges->len; i++) {
         const VgmNetworkRange *r = &g_array_index(ip->ranges, VgmNetworkRange, i);
 
-        vgmNetworkIPFormat(r->start, a);
-        vgmNetworkIPFormat(r->end, b);
+        vgmNetworkAddrFormat(ip, r->start, &r->start6, a);
+        vgmNetworkAddrFormat(ip, r->end, &r->end6, b);
         if (!r->haveLease) {
             vgmBufAsprintf(buf, "    <range start='%s' end='%s'/>\n", a, b);
             continue;
@@ -1023,10 +1220,12 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     for (i = 0; i < ip->hosts->len; i++) {
         const VgmNetworkHost *h = g_ptr_array_index(ip->hosts, i);
 
-        vgmNetworkIPFormat(h->ip, a);
+        vgmNetworkAddrFormat(ip, h->ip, &h->ip6, a);
         vgmBufAdd(buf, "    <host");
         if (h->mac)
             vgmBufAsprintf(buf, " mac='%s'", h->mac);
+        if (h->id)
+            vgmBufAsprintf(buf, " id='%s'", h->id);
         vgmBufEscapeString(buf, " name='%s'", h->name);
         vgmBufAsprintf(buf, " ip='%s'/>\n", a);
     }
@@ -1107,7 +1306,10 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
 
     vgmBufInit(&buf, 0);
     vgmDomainUUIDFormat(def->uuid, uuid);
-    vgmBufAdd(&buf, "<network>\n");
+    vgmBufAdd(&buf, "<network");
+    if (def->ipv6)
+        vgmBufAsprintf(&buf, " ipv6='%s'", def->ipv6 == VGM_TRISTATE_YES ? "yes" : "no");
+    vgmBufAdd(&buf, ">\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmBufEscapeText(&buf, "<name>%s</name>\n", def->name);
     vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);

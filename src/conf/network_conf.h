@@ -24,6 +24,7 @@
 #pragma once
 
 #include <glib.h>
+#include <netinet/in.h>
 
 #include "util/vgmenum.h"
 
@@ -49,8 +50,10 @@ VGM_ENUM_DECL(vgmNetworkLeaseUnit);
 
 /* IPv4 addresses are kept in host byte order */
 typedef struct {
-    guint32 start;
+    guint32 start;              /* IPv4 */
     guint32 end;
+    struct in6_addr start6;     /* IPv6 */
+    struct in6_addr end6;
     gboolean haveLease;         /* <lease expiry='' unit=''/> */
     gboolean haveUnit;          /* unit='' given (else minutes) */
     unsigned long long expiry;  /* 0: infinite */
@@ -58,14 +61,20 @@ typedef struct {
 } VgmNetworkRange;
 
 typedef struct {
-    char *mac;                  /* canonical, or NULL */
+    char *mac;                  /* IPv4: canonical, or NULL */
+    char *id;                   /* IPv6: the client's DUID, or NULL */
     char *name;                 /* or NULL */
-    guint32 ip;
+    guint32 ip;                 /* IPv4 */
+    struct in6_addr ip6;        /* IPv6 */
 } VgmNetworkHost;
 
 typedef struct {
-    guint32 address;
+    gboolean ipv6;              /* family='ipv6' */
+    gboolean haveFamily;        /* family='' given (and written back) */
+    guint32 address;            /* IPv4 */
+    struct in6_addr address6;   /* IPv6 */
     unsigned int prefix;
+    gboolean havePrefix;        /* IPv6: prefix='' given (else 64) */
     gboolean netmask;           /* written as netmask='' rather than prefix='' */
     gboolean dhcp;              /* <dhcp> given */
     GArray *ranges;             /* VgmNetworkRange */
@@ -124,6 +133,8 @@ typedef struct {
     GPtrArray *dnsSrvs;         /* VgmNetworkDnsSrv */
     GPtrArray *dnsHosts;        /* VgmNetworkDnsHost */
     GPtrArray *ips;             /* VgmNetworkIP */
+    VgmTristate ipv6;           /* <network ipv6=''>: IPv6 between the guests
+                                 * even without an IPv6 <ip> */
 } VgmNetworkDef;
 
 void vgmNetworkDefFree(VgmNetworkDef *def);
@@ -139,6 +150,14 @@ char *vgmNetworkDefFormat(const VgmNetworkDef *def);
 gboolean vgmNetworkDefOwnsBridge(const VgmNetworkDef *def);
 /* The IPv4 address that serves DHCP, or NULL */
 const VgmNetworkIP *vgmNetworkDefDhcpIP(const VgmNetworkDef *def);
+/* The IPv6 address that serves DHCPv6, or NULL */
+const VgmNetworkIP *vgmNetworkDefDhcpIP6(const VgmNetworkDef *def);
+/* Whether the network's bridge has IPv6: an IPv6 <ip>, or ipv6='yes' */
+gboolean vgmNetworkDefHasIPv6(const VgmNetworkDef *def);
+/* @addr as text (INET6_ADDRSTRLEN bytes) */
+void vgmNetworkIP6Format(const struct in6_addr *addr, char *out);
+/* The first @prefix bits of @addr, the rest zero */
+struct in6_addr vgmNetworkIP6Masked(const struct in6_addr *addr, unsigned int prefix);
 
 /* Dotted quad of @addr (host order) into @out (16 bytes) */
 void vgmNetworkIPFormat(guint32 addr, char *out);

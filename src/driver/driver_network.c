@@ -370,6 +370,8 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
         char net[16];
 
+        if (ip->ipv6)
+            continue;
         vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
         if (def->forward == VGM_NETWORK_FORWARD_NAT) {
             g_string_append_printf(r, "    iifname \"%s\"%s ip saddr %s/%u accept\n", br, outDev,
@@ -406,6 +408,8 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
             g_autofree char *src = NULL;
             char net[16];
 
+            if (ip->ipv6)
+                continue;
             vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
             src = g_strdup_printf("ip saddr %s/%u", net, ip->prefix);
             /* multicast and broadcast stay as they are */
@@ -420,6 +424,40 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
         g_string_append(r, "  }\n");
     }
     g_string_append(r, "}\n");
+    /* IPv6: DHCPv6 and DNS to dnsmasq (router advertisements are ICMPv6,
+     * which no rule stops); between the guests; out of and into its
+     * subnets where the network forwards, routed in NAT mode too (as
+     * libvirt's NAT leaves IPv6 unmasqueraded) */
+    if (vgmNetworkDefHasIPv6(def)) {
+        g_string_append_printf(r, "table ip6 %s\ndelete table ip6 %s\n", table, table);
+        g_string_append_printf(r, "table ip6 %s {\n", table);
+        g_string_append(r, "  chain input {\n"
+                           "    type filter hook input priority filter; policy accept;\n");
+        g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 547 } accept\n", br);
+        g_string_append_printf(r, "    iifname \"%s\" tcp dport 53 accept\n", br);
+        g_string_append(r, "  }\n");
+        g_string_append(r, "  chain forward {\n"
+                           "    type filter hook forward priority filter; policy accept;\n");
+        g_string_append_printf(r, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
+        for (i = 0; i < def->ips->len; i++) {
+            const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+            struct in6_addr net6;
+            char net[INET6_ADDRSTRLEN];
+
+            if (!ip->ipv6 || (def->forward != VGM_NETWORK_FORWARD_NAT &&
+                              def->forward != VGM_NETWORK_FORWARD_ROUTE))
+                continue;
+            net6 = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+            vgmNetworkIP6Format(&net6, net);
+            g_string_append_printf(r, "    iifname \"%s\"%s ip6 saddr %s/%u accept\n", br, outDev,
+                                   net, ip->prefix);
+            g_string_append_printf(r, "   %s oifname \"%s\" ip6 daddr %s/%u accept\n", inDev, br,
+                                   net, ip->prefix);
+        }
+        g_string_append_printf(r, "    oifname \"%s\" reject\n", br);
+        g_string_append_printf(r, "    iifname \"%s\" reject\n", br);
+        g_string_append(r, "  }\n}\n");
+    }
     return g_string_free(g_steal_pointer(&r), FALSE);
 }
 
@@ -436,12 +474,20 @@ vgmNetworkLeaseTime(const VgmNetworkRange *r)
     return g_strdup_printf(",%llu%c", r->expiry, units[r->unit]);
 }
 
-/* Whether @def needs dnsmasq: DHCP, or DNS on an IPv4 address */
+/* Whether @def needs dnsmasq: DHCP, DNS, or router advertisements for
+ * an IPv6 address */
 static gboolean
 vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
 {
+    guint i;
+
     if (!vgmNetworkDefOwnsBridge(def) || def->ips->len == 0)
         return FALSE;
+    /* (router advertisements for an IPv6 <ip>) */
+    for (i = 0; i < def->ips->len; i++) {
+        if (((const VgmNetworkIP *)g_ptr_array_index(def->ips, i))->ipv6)
+            return TRUE;
+    }
     return vgmNetworkDefDhcpIP(def) || def->dnsEnable != VGM_TRISTATE_NO;
 }
 
@@ -528,6 +574,11 @@ vgmNetworkDnsmasqDnsConf(GString *c, const VgmNetworkDef *def)
  * root's private one) may be out of its reach. The paths of its pid and
  * lease files go on its command line, which dnsmasq takes as it is (in
  * the file, quotes and '#' in a network's name would be read). */
+static void vgmNetworkDnsmasqHosts(GString *c, const VgmNetworkDef *def,
+                                   const VgmNetworkIP *dhcp);
+static unsigned long long vgmNetworkDnsmasqDhcp6(GString *c, const VgmNetworkDef *def);
+static void vgmNetworkDnsmasqRA(GString *c, const VgmNetworkDef *def);
+
 static char *
 vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
 {
@@ -549,9 +600,7 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
             g_string_append_printf(c, "local=/%s/\n", def->domainName);
     }
     vgmNetworkDnsmasqDnsConf(c, def);
-    if (!dhcp)
-        return g_string_free(g_steal_pointer(&c), FALSE);
-    {
+    if (dhcp) {
         unsigned long long leaseMax = dhcp->hosts->len;
         char mask[16];
 
@@ -575,19 +624,48 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         }
         g_string_append(c, "dhcp-no-override\n");
         g_string_append(c, "dhcp-authoritative\n");
+        leaseMax += vgmNetworkDnsmasqDhcp6(c, def);
         g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
-    }
-    for (i = 0; i < dhcp->hosts->len; i++) {
-        const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
-        char ip[16];
+    } else {
+        unsigned long long leaseMax = vgmNetworkDnsmasqDhcp6(c, def);
 
-        vgmNetworkIPFormat(host->ip, ip);
-        if (host->mac && host->name)
-            g_string_append_printf(c, "dhcp-host=%s,%s,%s\n", host->mac, ip, host->name);
-        else if (host->mac)
-            g_string_append_printf(c, "dhcp-host=%s,%s\n", host->mac, ip);
-        else
-            g_string_append_printf(c, "dhcp-host=%s,%s\n", host->name, ip);
+        if (leaseMax)
+            g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
+    }
+    vgmNetworkDnsmasqHosts(c, def, dhcp);
+    vgmNetworkDnsmasqHosts(c, def, vgmNetworkDefDhcpIP6(def));
+    vgmNetworkDnsmasqRA(c, def);
+    return g_string_free(g_steal_pointer(&c), FALSE);
+}
+
+/* The DHCP hosts of @ip (NULL: none): dnsmasq's dhcp-host lines, a
+ * DHCPv6 one by DUID or name with its address in brackets, and each
+ * named host's address in DNS */
+static void
+vgmNetworkDnsmasqHosts(GString *c, const VgmNetworkDef *def, const VgmNetworkIP *dhcp)
+{
+    guint i;
+
+    for (i = 0; dhcp && i < dhcp->hosts->len; i++) {
+        const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
+        char ip[INET6_ADDRSTRLEN];
+
+        g_string_append(c, "dhcp-host=");
+        if (dhcp->ipv6) {
+            vgmNetworkIP6Format(&host->ip6, ip);
+            if (host->id)
+                g_string_append_printf(c, "id:%s,", host->id);
+            if (host->name)
+                g_string_append_printf(c, "%s,", host->name);
+            g_string_append_printf(c, "[%s]\n", ip);
+        } else {
+            vgmNetworkIPFormat(host->ip, ip);
+            /* MAC,IP[,NAME], or NAME,IP */
+            if (host->mac && host->name)
+                g_string_append_printf(c, "%s,%s,%s\n", host->mac, ip, host->name);
+            else
+                g_string_append_printf(c, "%s,%s\n", host->mac ? host->mac : host->name, ip);
+        }
         /* the host's name in DNS as well, also within the network's domain
          * (dnsmasq does not expand a host record's name) */
         if (host->name && def->domainName)
@@ -596,7 +674,74 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         else if (host->name)
             g_string_append_printf(c, "host-record=%s,%s\n", host->name, ip);
     }
-    return g_string_free(g_steal_pointer(&c), FALSE);
+}
+
+/* The DHCPv6 ranges of @def (on its one IPv6 <ip> with <dhcp>): each
+ * with its prefix and lease, or a static range of the subnet for hosts
+ * alone; returns how many leases they hold (at most 2^24 a range) */
+static unsigned long long
+vgmNetworkDnsmasqDhcp6(GString *c, const VgmNetworkDef *def)
+{
+    const VgmNetworkIP *dhcp = vgmNetworkDefDhcpIP6(def);
+    unsigned long long leases = 0;
+    guint i;
+
+    if (!dhcp)
+        return 0;
+    for (i = 0; i < dhcp->ranges->len; i++) {
+        const VgmNetworkRange *r = &g_array_index(dhcp->ranges, VgmNetworkRange, i);
+        g_autofree char *lease = vgmNetworkLeaseTime(r);
+        char s6[INET6_ADDRSTRLEN], e6[INET6_ADDRSTRLEN];
+        guint64 lo = 0, hi = 0;
+        int k;
+
+        vgmNetworkIP6Format(&r->start6, s6);
+        vgmNetworkIP6Format(&r->end6, e6);
+        g_string_append_printf(c, "dhcp-range=%s,%s,%u%s\n", s6, e6, dhcp->prefix, lease);
+        for (k = 8; k < 16; k++) {
+            lo = (lo << 8) | r->start6.s6_addr[k];
+            hi = (hi << 8) | r->end6.s6_addr[k];
+        }
+        /* (a range beyond its last 64 bits counts as large) */
+        leases += memcmp(&r->start6, &r->end6, 8) != 0 || hi - lo >= (1u << 24) ?
+                  (1u << 24) : hi - lo + 1;
+    }
+    if (dhcp->ranges->len == 0) {
+        struct in6_addr net = vgmNetworkIP6Masked(&dhcp->address6, dhcp->prefix);
+        char n[INET6_ADDRSTRLEN];
+
+        vgmNetworkIP6Format(&net, n);
+        g_string_append_printf(c, "dhcp-range=%s,static,%u\n", n, dhcp->prefix);
+    }
+    return leases + dhcp->hosts->len;
+}
+
+/* Router advertisements on the IPv6 subnets: with DHCPv6 on the one that
+ * has it (stateful, no SLAAC), SLAAC alone on the others (ra-only), as
+ * libvirt has dnsmasq advertise them */
+static void
+vgmNetworkDnsmasqRA(GString *c, const VgmNetworkDef *def)
+{
+    const VgmNetworkIP *dhcp = vgmNetworkDefDhcpIP6(def);
+    gboolean any = FALSE;
+    guint i;
+
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+        struct in6_addr net;
+        char n[INET6_ADDRSTRLEN];
+
+        if (!ip->ipv6)
+            continue;
+        any = TRUE;
+        if (ip == dhcp)
+            continue;
+        net = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+        vgmNetworkIP6Format(&net, n);
+        g_string_append_printf(c, "dhcp-range=%s,ra-only,%u\n", n, ip->prefix);
+    }
+    if (any)
+        g_string_append(c, "enable-ra\n");
 }
 
 /* Whether process @pid is a dnsmasq reading @conf */
@@ -735,10 +880,15 @@ vgmNetworkTeardown(const VgmDriverStore *store, const VgmNetworkDef *def, GError
                          G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
                          NULL, NULL, &list, NULL, &status, NULL) &&
             g_spawn_check_wait_status(status, NULL) && list) {
-            g_autofree char *line = g_strdup_printf("table ip %s\n", table);
+            static const char *const families[] = { "ip", "ip6" };
 
-            if (strstr(list, line))
-                vgmNetworkRun(first ? NULL : &first, "nft", "delete", "table", "ip", table, NULL);
+            for (i = 0; i < G_N_ELEMENTS(families); i++) {
+                g_autofree char *line = g_strdup_printf("table %s %s\n", families[i], table);
+
+                if (strstr(list, line))
+                    vgmNetworkRun(first ? NULL : &first, "nft", "delete", "table", families[i],
+                                  table, NULL);
+            }
         }
     }
     if (if_nametoindex(def->bridge))
@@ -760,6 +910,24 @@ vgmNetworkSetIPForward(GError **error)
         return TRUE;
     if (!vgmFileWriteInPlace(path, "1\n")) {
         vgmErrorSetSystem(error, errno, _("cannot turn on IPv4 forwarding (%1$s)"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* IPv6 setting @key of interface @dev ("all": every one) */
+static gboolean
+vgmNetworkSetSysctl(const char *dev, const char *key, const char *value, GError **error)
+{
+    g_autofree char *path = g_strdup_printf("/proc/sys/net/ipv6/conf/%s/%s", dev, key);
+    g_autofree char *cur = NULL;
+    g_autofree char *text = g_strdup_printf("%s\n", value);
+
+    if (g_file_get_contents(path, &cur, NULL, NULL) && g_str_equal(g_strstrip(cur), value))
+        return TRUE;
+    if (!vgmFileWriteInPlace(path, text)) {
+        vgmErrorSetSystem(error, errno, _("cannot set IPv6 setting '%1$s' of '%2$s' to %3$s (%4$s)"),
+                          key, dev, value, path);
         return FALSE;
     }
     return TRUE;
@@ -790,11 +958,27 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "address", def->mac, NULL) ||
         (def->mtu && !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "mtu", mtu, NULL)))
         goto undo;
+    /* IPv6 on the bridge, as libvirt sets it: no router advertisements
+     * taken, no address made from them (the bridge is the router) */
+    if (vgmNetworkDefHasIPv6(def) &&
+        (!vgmNetworkSetSysctl(br, "disable_ipv6", "0", error) ||
+         !vgmNetworkSetSysctl(br, "accept_ra", "0", error) ||
+         !vgmNetworkSetSysctl(br, "autoconf", "0", error)))
+        goto undo;
     for (i = 0; i < def->ips->len; i++) {
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
         g_autofree char *addr = NULL;
-        char a[16];
+        char a[INET6_ADDRSTRLEN];
 
+        if (ip->ipv6) {
+            /* (no duplicate address detection: dnsmasq binds the address
+             * at once) */
+            vgmNetworkIP6Format(&ip->address6, a);
+            addr = g_strdup_printf("%s/%u", a, ip->prefix);
+            if (!vgmNetworkRun(error, "ip", "-6", "addr", "add", addr, "dev", br, "nodad", NULL))
+                goto undo;
+            continue;
+        }
         vgmNetworkIPFormat(ip->address, a);
         addr = g_strdup_printf("%s/%u", a, ip->prefix);
         if (!vgmNetworkRun(error, "ip", "addr", "add", addr, "broadcast", "+", "dev", br, NULL))
@@ -803,7 +987,8 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "up", NULL))
         goto undo;
     if ((def->forward == VGM_NETWORK_FORWARD_NAT || def->forward == VGM_NETWORK_FORWARD_ROUTE) &&
-        !vgmNetworkSetIPForward(error))
+        (!vgmNetworkSetIPForward(error) ||
+         (vgmNetworkDefHasIPv6(def) && !vgmNetworkSetSysctl("all", "forwarding", "1", error))))
         goto undo;
     if (def->forward != VGM_NETWORK_FORWARD_OPEN) {
         g_autofree char *rules = vgmNetworkFirewallRules(def);
@@ -1285,19 +1470,20 @@ vgmNetworkUpdateSameAttr(xmlNodePtr have, xmlNodePtr want, const char *key, gboo
     return h && (g_str_equal(key, "mac") ? g_ascii_strcasecmp(h, w) == 0 : g_str_equal(h, w));
 }
 
-/* A DHCP host: for a change, the one of the same MAC address (else name);
- * for a removal, the one every attribute given matches; for an addition,
- * any that shares one */
+/* A DHCP host: for a change, the one of the same MAC address (else DUID,
+ * else name); for a removal, the one every attribute given matches; for
+ * an addition, any that shares one */
 static gboolean
 vgmNetworkUpdateMatchDhcpHost(xmlNodePtr have, xmlNodePtr want, unsigned int command)
 {
-    static const char *const keys[] = { "mac", "name", "ip", NULL };
+    static const char *const keys[] = { "mac", "id", "name", "ip", NULL };
     gboolean match = command == VGM_NETWORK_UPDATE_DELETE;
 
     if (command == VGM_NETWORK_UPDATE_MODIFY) {
         g_autofree char *mac = (char *)xmlGetProp(want, BAD_CAST "mac");
+        g_autofree char *id = (char *)xmlGetProp(want, BAD_CAST "id");
 
-        return vgmNetworkUpdateSameAttr(have, want, mac ? "mac" : "name", FALSE);
+        return vgmNetworkUpdateSameAttr(have, want, mac ? "mac" : id ? "id" : "name", FALSE);
     }
     for (guint i = 0; keys[i]; i++) {
         if (command == VGM_NETWORK_UPDATE_DELETE)
@@ -1797,12 +1983,23 @@ vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name, GEr
                     _("cannot listen on network '%1$s': it is not active"), name);
         return NULL;
     }
-    /* the network's own address, where the driver makes its bridge */
+    /* the network's own address, where the driver makes its bridge: its
+     * first IPv4 one, else its first IPv6 one */
     if (vgmNetworkDefOwnsBridge(obj->live) && obj->live->ips && obj->live->ips->len > 0) {
-        const VgmNetworkIP *ip = g_ptr_array_index(obj->live->ips, 0);
-        char text[16];
+        const VgmNetworkIP *first = NULL;
+        char text[INET6_ADDRSTRLEN];
+        guint i;
 
-        vgmNetworkIPFormat(ip->address, text);
+        for (i = 0; i < obj->live->ips->len && (!first || first->ipv6); i++) {
+            const VgmNetworkIP *ip = g_ptr_array_index(obj->live->ips, i);
+
+            if (!first || !ip->ipv6)
+                first = ip;
+        }
+        if (first->ipv6)
+            vgmNetworkIP6Format(&first->address6, text);
+        else
+            vgmNetworkIPFormat(first->address, text);
         return g_strdup(text);
     }
     /* else the first IPv4 address of the host bridge it names */

@@ -891,6 +891,121 @@ def check_hotplug(tap, uri, root, tmp):
            "the plugged interfaces' taps go with the guest", "%s %s" % (tb, tc))
 
 
+V6_NET = """<network ipv6='yes'>
+  <name>v6net</name>
+  <forward mode='route'/>
+  <bridge name='vgmv6br0'/>
+  <ip address='192.168.150.1' netmask='255.255.255.0'/>
+  <ip family='ipv6' address='fd00:150::1' prefix='64'>
+    <dhcp>
+      <range start='fd00:150::100' end='fd00:150::1ff'/>
+      <host id='0:3:0:1:52:54:0:12:34:56' name='vm6' ip='fd00:150::10'/>
+    </dhcp>
+  </ip>
+  <ip family='ipv6' address='fd00:151::1'/>
+</network>
+"""
+
+# a guest that only brings eth0 up: its kernel takes an IPv6 address from
+# the network's router advertisements (SLAAC)
+V6_INIT = INIT_HEAD + """/bin/busybox ip link set eth0 up
+while true; do
+    /bin/busybox echo "ADDRS $(/bin/busybox ip -6 addr show dev eth0 | /bin/busybox grep -o 'inet6 [^ ]*' | /bin/busybox tr '\\n' ' ')" > /dev/ttyS0
+    /bin/busybox sleep 2
+done
+"""
+
+
+def slaac_address(prefix, mac):
+    """The address a Linux guest of MAC @mac makes in /64 @prefix (EUI-64)"""
+    b = [int(x, 16) for x in mac.split(":")]
+    b[0] ^= 0x02
+    eui = b[:3] + [0xff, 0xfe] + b[3:]
+    groups = ["%x" % ((eui[i] << 8) | eui[i + 1]) for i in range(0, 8, 2)]
+    return prefix + ":".join(groups)
+
+
+def check_ipv6(tap, uri, root, tmp):
+    """An IPv6 network (routed, two IPv6 subnets, DHCPv6 on one): the
+    bridge's addresses and settings, the ip6 firewall table, dnsmasq's
+    DHCPv6 and router advertisement lines, and a guest that takes an
+    address from the advertisements and answers a ping through it."""
+    path = os.path.join(tmp, "v6net.xml")
+    with open(path, "w") as f:
+        f.write(V6_NET)
+    r = virsh(uri, "net-define", path)
+    dump = virsh(uri, "net-dumpxml", "v6net").out
+    tap.ok(r.rc == 0 and "<network ipv6='yes'>" in dump and
+           "<ip family='ipv6' address='fd00:150::1' prefix='64'>" in dump and
+           "<host id='0:3:0:1:52:54:0:12:34:56' name='vm6' ip='fd00:150::10'/>" in dump and
+           "<ip family='ipv6' address='fd00:151::1'/>" in dump,
+           "net-define of an IPv6 network: net-dumpxml keeps ipv6='yes', the IPv6 <ip>s, "
+           "the DHCPv6 range and host", r.describe() + dump)
+    r = virsh(uri, "net-start", "v6net")
+    addrs = sh("ip", "-6", "addr", "show", "dev", "vgmv6br0").out
+
+    def sysctl(dev, key):
+        try:
+            with open("/proc/sys/net/ipv6/conf/%s/%s" % (dev, key)) as f:
+                return f.read().strip()
+        except OSError as e:
+            return str(e)
+    settings = (sysctl("vgmv6br0", "disable_ipv6"), sysctl("vgmv6br0", "accept_ra"),
+                sysctl("vgmv6br0", "autoconf"), sysctl("all", "forwarding"))
+    tap.ok(r.rc == 0 and "inet6 fd00:150::1/64" in addrs and "inet6 fd00:151::1/64" in addrs and
+           settings == ("0", "0", "0", "1"),
+           "net-start: the bridge has both IPv6 addresses, IPv6 on, no router advertisements "
+           "taken, IPv6 forwarding on", r.describe() + addrs + repr(settings))
+    table = sh("nft", "list", "table", "ip6", "virt-gmem-vgmv6br0").out
+    tap.ok("udp dport { 53, 547 } accept" in table and
+           "ip6 saddr fd00:150::/64 accept" in table and
+           "ip6 daddr fd00:151::/64 accept" in table,
+           "the ip6 firewall table: DHCPv6 and DNS to dnsmasq, both subnets routed", table)
+    conf = os.path.join(root, "run", "network", "v6net.conf")
+    lines = open(conf).read().splitlines() if os.path.exists(conf) else []
+    with open("/proc/net/udp6") as f:
+        dhcp6 = any(l.split()[1].endswith(":0223") for l in f.read().splitlines()[1:])
+    tap.ok(all(x in lines for x in ("dhcp-range=fd00:150::100,fd00:150::1ff,64",
+                                    "dhcp-host=id:0:3:0:1:52:54:0:12:34:56,vm6,[fd00:150::10]",
+                                    "host-record=vm6,fd00:150::10",
+                                    "dhcp-range=fd00:151::,ra-only,64", "enable-ra")) and dhcp6,
+           "dnsmasq: the DHCPv6 range and host, router advertisements (ra-only on the "
+           "subnet without DHCPv6), listening on the DHCPv6 port",
+           "\n".join(lines) + "\nudp6 547: %s" % dhcp6)
+
+    kit = guest_or_skip(tap, "a guest on an IPv6 network", tmp, V6_INIT, "v6guest")
+    if kit:
+        kernel, initrd = kit
+        serial = os.path.join(tmp, "v6guest.log")
+        xml = guest_xml(tmp, kernel, initrd, serial).replace(
+            "<name>netguest</name>", "<name>v6guest</name>").replace(
+            "network='default'", "network='v6net'")
+        gpath = os.path.join(tmp, "v6guest.xml")
+        with open(gpath, "w") as f:
+            f.write(xml)
+        r = virsh(uri, "create", gpath, timeout=120)
+        want = slaac_address("fd00:151::", GUEST_MAC)
+        ping = os.path.join(harness.BUILDDIR, "tests", "boottest-cache", "busybox", "bin",
+                            "busybox")
+        ok = False
+        deadline = time.time() + 90
+        while r.rc == 0 and not ok and time.time() < deadline:
+            ok = harness.run([ping, "ping6", "-c", "1", "-W", "1", want], timeout=10).rc == 0
+            if not ok:
+                time.sleep(1)
+        seen = ""
+        if os.path.exists(serial):
+            seen = "".join(l for l in open(serial, errors="replace") if l.startswith("ADDRS"))[-300:]
+        tap.ok(ok, "a guest on the IPv6 network makes %s from the router advertisements and "
+               "answers a ping there" % want, r.describe() + seen)
+        virsh(uri, "destroy", "v6guest")
+    r = virsh(uri, "net-destroy", "v6net")
+    gone = sh("nft", "list", "table", "ip6", "virt-gmem-vgmv6br0")
+    virsh(uri, "net-undefine", "v6net")
+    tap.ok(r.rc == 0 and gone.rc != 0 and not os.path.exists("/sys/class/net/vgmv6br0"),
+           "net-destroy takes the bridge and the ip6 table away", r.describe() + gone.out)
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -1037,6 +1152,7 @@ def run_tests(tap, d, tmp):
         check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
         check_update(tap, uri, root)
+        check_ipv6(tap, uri, root, tmp)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
