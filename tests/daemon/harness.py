@@ -8,8 +8,9 @@ python3-libvirt 9.0) against a daemon that speaks libvirt's RPC protocol:
         $VGM_BUILDDIR/tools/virtgmemd --root ROOT --listen SOCK --timeout 0
     on a fresh temporary root, waits (up to 10 s) for SOCK to appear, and
     uses the URI qemu+unix:///system?socket=SOCK (read-only: SOCK-ro). At
-    the end it sends SIGTERM (SIGKILL after 5 s) and reports how the daemon
-    exited. If virtgmemd is not built the whole program is skipped.
+    the end it sends SIGTERM (SIGKILL after 5 s, 15 s under ASan) and
+    reports how the daemon exited. If virtgmemd is not built the whole
+    program is skipped.
 
   * reference mode: when $VGM_TEST_URI is set the tests use that URI (e.g.
     Debian's libvirtd 9.0 started as docs/reference-stack.md says:
@@ -423,9 +424,13 @@ class Daemon:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, grace=5.0):
-        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit
-        status (negative: killed by that signal), or None if never started."""
+    def stop(self, grace=None):
+        """SIGTERM, then SIGKILL after `grace` seconds (5 s; 15 s for a
+        daemon built with ASan, whose LeakSanitizer scans the whole heap
+        at exit, slowly on a loaded host). Returns the exit status
+        (negative: killed by that signal), or None if never started."""
+        if grace is None:
+            grace = 15.0 if os.environ.get("ASAN_OPTIONS") else 5.0
         if self.proc is None:
             return None
         if self.proc.poll() is None:
