@@ -44,6 +44,9 @@ vgmNetworkIPFree(VgmNetworkIP *ip)
         g_array_unref(ip->ranges);
     if (ip->hosts)
         g_ptr_array_unref(ip->hosts);
+    g_free(ip->tftpRoot);
+    g_free(ip->bootpFile);
+    g_free(ip->bootpServer);
     g_free(ip);
 }
 
@@ -164,6 +167,20 @@ vgmNetworkDefDhcpIP6(const VgmNetworkDef *def)
     return vgmNetworkDefDhcpOf(def, TRUE);
 }
 
+const char *
+vgmNetworkDefTftpRoot(const VgmNetworkDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+
+        if (ip->tftpRoot)
+            return ip->tftpRoot;
+    }
+    return NULL;
+}
+
 gboolean
 vgmNetworkDefHasIPv6(const VgmNetworkDef *def)
 {
@@ -275,6 +292,47 @@ vgmNetworkIsHost(const VgmNetworkIP *ip, guint32 addr)
     return (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
 }
 
+/* Whether @value can stand in one field of a dnsmasq line: not empty,
+ * no ',' (dnsmasq's separator) and no control characters */
+static gboolean
+vgmNetworkDnsmasqField(const char *value)
+{
+    const char *p;
+
+    if (!*value || strchr(value, ','))
+        return FALSE;
+    for (p = value; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* <dhcp><bootp file='' server=''/>: what a PXE client boots, and from
+ * which TFTP server (this host's by default) */
+static gboolean
+vgmNetworkBootpParse(xmlNodePtr node, VgmNetworkIP *ip, GError **error)
+{
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "file", "server", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "file", VGM_XML_PROP_REQUIRED, &ip->bootpFile, error) < 0 ||
+        vgmXMLPropString(node, "server", 0, &ip->bootpServer, error) < 0)
+        return FALSE;
+    if (!vgmNetworkDnsmasqField(ip->bootpFile)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'file' of <bootp>: a file name without ',' or control characters"),
+                    ip->bootpFile);
+        return FALSE;
+    }
+    if (ip->bootpServer && !vgmNetworkDnsmasqField(ip->bootpServer)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'server' of <bootp>: a host name or address"),
+                    ip->bootpServer);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
 {
@@ -283,8 +341,19 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
     char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
     guint i;
 
+    xmlNodePtr bootp;
+
     if (!vgmXMLCheckNode(dhcp, vgmXMLNoChildren,
-                         (const char *const[]){ "range", "host", NULL }, error))
+                         (const char *const[]){ "range", "host", "bootp", NULL }, error) ||
+        vgmXMLSingleChild(dhcp, "bootp", &bootp, error) < 0)
+        return FALSE;
+    /* libvirt's rule: network boot is IPv4's */
+    if (bootp && ip->ipv6) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<bootp> in the <dhcp> of an IPv6 <ip>: network boot options are for IPv4 only"));
+        return FALSE;
+    }
+    if (bootp && !vgmNetworkBootpParse(bootp, ip, error))
         return FALSE;
     ranges = vgmXMLChildren(dhcp, "range");
     for (i = 0; i < ranges->len; i++) {
@@ -446,6 +515,13 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
             return FALSE;
         }
     }
+    /* (no DHCP served, nothing would hand the boot file out) */
+    if (ip->bootpFile && ip->ranges->len == 0 && ip->hosts->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<bootp file='%1$s'> in a <dhcp> without a <range> or <host>: no DHCP server would hand it out"),
+                    ip->bootpFile);
+        return FALSE;
+    }
     ip->dhcp = TRUE;
     return TRUE;
 }
@@ -456,6 +532,7 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     VgmNetworkIP *ip = g_new0(VgmNetworkIP, 1);
     g_autofree char *family = NULL;
     xmlNodePtr dhcp;
+    xmlNodePtr tftp;
     guint32 netmask = 0;
     int haveMask;
     int havePrefix;
@@ -473,8 +550,26 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     ip->haveFamily = family != NULL;
     ip->ipv6 = family && g_str_equal(family, "ipv6");
     if (!vgmXMLCheckNode(node, (const char *const[]){ "address", "netmask", "prefix", "family", NULL },
-                         (const char *const[]){ "dhcp", NULL }, error))
+                         (const char *const[]){ "dhcp", "tftp", NULL }, error) ||
+        vgmXMLSingleChild(node, "tftp", &tftp, error) < 0)
         goto error;
+    if (tftp && ip->ipv6) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<tftp> in an IPv6 <ip>: dnsmasq's TFTP server is for IPv4 network boot only"));
+        goto error;
+    }
+    if (tftp) {
+        if (!vgmXMLCheckNode(tftp, (const char *const[]){ "root", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(tftp, "root", VGM_XML_PROP_REQUIRED, &ip->tftpRoot, error) < 0)
+            goto error;
+        if (!g_path_is_absolute(ip->tftpRoot) || !vgmNetworkDnsmasqField(ip->tftpRoot)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'root' of <tftp>: an absolute directory without ',' or control characters"),
+                        ip->tftpRoot);
+            goto error;
+        }
+    }
     if (ip->ipv6) {
         char a[INET6_ADDRSTRLEN];
 
@@ -772,6 +867,7 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
 {
     const VgmNetworkIP *dhcp = NULL;
     const VgmNetworkIP *dhcp6 = NULL;
+    const VgmNetworkIP *tftp = NULL;
     gboolean dnsRecords = def->dnsForwarders->len || def->dnsTxts->len ||
                           def->dnsSrvs->len || def->dnsHosts->len;
     guint i;
@@ -814,6 +910,14 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
     for (i = 0; i < def->ips->len; i++) {
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
 
+        /* dnsmasq has one TFTP root */
+        if (ip->tftpRoot && tftp) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("more than one <ip> has <tftp>: a network's TFTP server has one root"));
+            return FALSE;
+        }
+        if (ip->tftpRoot)
+            tftp = ip;
         if (!ip->dhcp)
             continue;
         if (ip->ipv6 ? dhcp6 != NULL : dhcp != NULL) {
@@ -1195,11 +1299,16 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     } else {
         vgmBufAsprintf(buf, " address='%s' prefix='%u'", a, ip->prefix);
     }
-    if (!ip->dhcp) {
+    if (!ip->dhcp && !ip->tftpRoot) {
         vgmBufAdd(buf, "/>\n");
         return;
     }
     vgmBufAdd(buf, ">\n");
+    vgmBufEscapeString(buf, "  <tftp root='%s'/>\n", ip->tftpRoot);
+    if (!ip->dhcp) {
+        vgmBufAdd(buf, "</ip>\n");
+        return;
+    }
     vgmBufAdd(buf, "  <dhcp>\n");
     for (i = 0; i < ip->ranges->len; i++) {
         const VgmNetworkRange *r = &g_array_index(ip->ranges, VgmNetworkRange, i);
@@ -1228,6 +1337,11 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
             vgmBufAsprintf(buf, " id='%s'", h->id);
         vgmBufEscapeString(buf, " name='%s'", h->name);
         vgmBufAsprintf(buf, " ip='%s'/>\n", a);
+    }
+    if (ip->bootpFile) {
+        vgmBufEscapeString(buf, "    <bootp file='%s'", ip->bootpFile);
+        vgmBufEscapeString(buf, " server='%s'", ip->bootpServer);
+        vgmBufAdd(buf, "/>\n");
     }
     vgmBufAdd(buf, "  </dhcp>\n");
     vgmBufAdd(buf, "</ip>\n");

@@ -79,6 +79,9 @@ typedef struct {
     gboolean dhcp;              /* <dhcp> given */
     GArray *ranges;             /* VgmNetworkRange */
     GPtrArray *hosts;           /* VgmNetworkHost */
+    char *tftpRoot;             /* IPv4: <tftp root=''/>, or NULL */
+    char *bootpFile;            /* IPv4: <dhcp><bootp file='' server=''/>, or NULL */
+    char *bootpServer;          /* ... its server, or NULL: this host */
 } VgmNetworkIP;
 
 /* <dns><forwarder domain='' addr=''/>: at least one of the two */
@@ -152,6 +155,8 @@ gboolean vgmNetworkDefOwnsBridge(const VgmNetworkDef *def);
 const VgmNetworkIP *vgmNetworkDefDhcpIP(const VgmNetworkDef *def);
 /* The IPv6 address that serves DHCPv6, or NULL */
 const VgmNetworkIP *vgmNetworkDefDhcpIP6(const VgmNetworkDef *def);
+/* The root of the network's TFTP server (<ip><tftp root=''/>), or NULL */
+const char *vgmNetworkDefTftpRoot(const VgmNetworkDef *def);
 /* Whether the network's bridge has IPv6: an IPv6 <ip>, or ipv6='yes' */
 gboolean vgmNetworkDefHasIPv6(const VgmNetworkDef *def);
 /* @addr as text (INET6_ADDRSTRLEN bytes) */

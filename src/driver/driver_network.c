@@ -360,7 +360,8 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
     /* DHCP and DNS from the guests to the host's dnsmasq */
     g_string_append(r, "  chain input {\n"
                        "    type filter hook input priority filter; policy accept;\n");
-    g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 67 } accept\n", br);
+    g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 67%s } accept\n", br,
+                           vgmNetworkDefTftpRoot(def) ? ", 69" : "");
     g_string_append_printf(r, "    iifname \"%s\" tcp dport 53 accept\n", br);
     g_string_append(r, "  }\n");
     g_string_append(r, "  chain forward {\n"
@@ -488,7 +489,8 @@ vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
         if (((const VgmNetworkIP *)g_ptr_array_index(def->ips, i))->ipv6)
             return TRUE;
     }
-    return vgmNetworkDefDhcpIP(def) || def->dnsEnable != VGM_TRISTATE_NO;
+    return vgmNetworkDefDhcpIP(def) || vgmNetworkDefTftpRoot(def) ||
+           def->dnsEnable != VGM_TRISTATE_NO;
 }
 
 /* A DNS name of @def's records, and the same within the network's
@@ -576,6 +578,21 @@ vgmNetworkDnsmasqDnsConf(GString *c, const VgmNetworkDef *def)
  * the file, quotes and '#' in a network's name would be read). */
 static void vgmNetworkDnsmasqHosts(GString *c, const VgmNetworkDef *def,
                                    const VgmNetworkIP *dhcp);
+
+/* Network boot: dnsmasq's TFTP server on the <tftp> root, and the file a
+ * PXE client of the DHCP address @dhcp (NULL: none) boots */
+static void
+vgmNetworkDnsmasqBoot(GString *c, const VgmNetworkDef *def, const VgmNetworkIP *dhcp)
+{
+    const char *root = vgmNetworkDefTftpRoot(def);
+
+    if (root)
+        g_string_append_printf(c, "enable-tftp\ntftp-root=%s\n", root);
+    if (dhcp && dhcp->bootpFile)
+        g_string_append_printf(c, "dhcp-boot=%s%s%s\n", dhcp->bootpFile,
+                               dhcp->bootpServer ? ",," : "",
+                               dhcp->bootpServer ? dhcp->bootpServer : "");
+}
 static unsigned long long vgmNetworkDnsmasqDhcp6(GString *c, const VgmNetworkDef *def);
 static void vgmNetworkDnsmasqRA(GString *c, const VgmNetworkDef *def);
 
@@ -624,10 +641,14 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         }
         g_string_append(c, "dhcp-no-override\n");
         g_string_append(c, "dhcp-authoritative\n");
+        vgmNetworkDnsmasqBoot(c, def, dhcp);
         leaseMax += vgmNetworkDnsmasqDhcp6(c, def);
         g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
     } else {
-        unsigned long long leaseMax = vgmNetworkDnsmasqDhcp6(c, def);
+        unsigned long long leaseMax;
+
+        vgmNetworkDnsmasqBoot(c, def, NULL);
+        leaseMax = vgmNetworkDnsmasqDhcp6(c, def);
 
         if (leaseMax)
             g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);

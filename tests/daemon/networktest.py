@@ -36,6 +36,14 @@ program is skipped saying why. What it covers, in order:
     values, a change of the config, of the running tap (tc, a recording
     stand-in) and its live XML, refusals that change nothing;
   * DNS forwarders and forwardPlainNames='no' in dnsmasq's configuration;
+  * network boot: a file fetched from the network's TFTP server (busybox's
+    tftp), the <bootp> file and server in dnsmasq's dhcp-boot line;
+  * an IPv6 network (routed; two IPv6 subnets, DHCPv6 on one, ipv6='yes'):
+    net-dumpxml, the bridge's IPv6 addresses and settings, IPv6
+    forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host
+    and router advertisement lines and its DHCPv6 port, a guest that makes
+    its address from the advertisements (SLAAC) and answers a ping6 there,
+    net-destroy taking the bridge and the table away;
   * an interface on a network of mode 'bridge' (a host bridge): the live
     XML shows it as libvirt does, <interface type='bridge'> naming the
     network, also after a daemon restart; the transient domain's inactive
@@ -1218,6 +1226,45 @@ def run_tests(tap, d, tmp):
                                         "local=//")),
                "DNS forwarders and forwardPlainNames='no': dnsmasq's server=, no-resolv, "
                "domain-needed and local=// lines", r.describe() + r2.describe() + "\n".join(lines))
+
+        # network boot: dnsmasq's TFTP server on the <tftp> root serves a
+        # file (fetched with busybox's tftp client), and the <bootp> file
+        # and server in dnsmasq's configuration (libvirt's
+        # netboot-proxy-network.conf: dhcp-boot=FILE,,SERVER)
+        tftproot = tempfile.mkdtemp(prefix="vgm-tftp-", dir="/tmp")
+        os.chmod(tftproot, 0o755)
+        with open(os.path.join(tftproot, "boot.img"), "w") as f:
+            f.write("virt-gmem netboot\n")
+        os.chmod(os.path.join(tftproot, "boot.img"), 0o644)
+        nb = os.path.join(tmp, "nb.xml")
+        with open(nb, "w") as f:
+            f.write("<network><name>nb</name><bridge name='vgmnb0'/>"
+                    "<ip address='10.84.0.1' prefix='24'><tftp root='%s'/>"
+                    "<dhcp><range start='10.84.0.10' end='10.84.0.20'/>"
+                    "<bootp file='boot.img' server='10.84.0.1'/></dhcp></ip></network>"
+                    % tftproot)
+        r = virsh(uri, "net-define", nb)
+        r2 = virsh(uri, "net-start", "nb")
+        conf = os.path.join(root, "run", "network", "nb.conf")
+        lines = open(conf).read().splitlines() if os.path.exists(conf) else []
+        got = os.path.join(tmp, "boot.got")
+        bb = os.path.join(harness.BUILDDIR, "tests", "boottest-cache", "busybox", "bin", "busybox")
+        fetched = os.access(bb, os.X_OK) and harness.run(
+            [bb, "tftp", "-g", "-r", "boot.img", "-l", got, "10.84.0.1"], timeout=20).rc == 0
+        content = open(got).read() if os.path.exists(got) else ""
+        table = sh("nft", "list", "table", "ip", "virt-gmem-vgmnb0").out
+        virsh(uri, "net-destroy", "nb")
+        virsh(uri, "net-undefine", "nb")
+        shutil.rmtree(tftproot, ignore_errors=True)
+        tap.ok(r.rc == 0 and r2.rc == 0 and
+               all(x in lines for x in ("enable-tftp", "tftp-root=" + tftproot,
+                                        "dhcp-boot=boot.img,,10.84.0.1")) and
+               "udp dport { 53, 67, 69 } accept" in table and
+               (content == "virt-gmem netboot\n" or not os.access(bb, os.X_OK)),
+               "network boot: dnsmasq's TFTP server serves the <tftp> root (a file fetched "
+               "over TFTP), dhcp-boot names the <bootp> file and server, TFTP let in",
+               r.describe() + r2.describe() + "\n".join(lines) + table +
+               "\nfetched: %s %r" % (fetched, content))
 
         # two networks on one host bridge, as libvirt allows
         sh("ip", "link", "add", "name", "vgmhost0", "type", "bridge")
