@@ -167,6 +167,32 @@ vgmNetworkDefDhcpIP6(const VgmNetworkDef *def)
     return vgmNetworkDefDhcpOf(def, TRUE);
 }
 
+char *
+vgmNetworkIPPtrZone(const VgmNetworkIP *ip)
+{
+    GString *z = g_string_new(NULL);
+    int i;
+
+    if (ip->ipv6) {
+        struct in6_addr net = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+
+        if (ip->prefix % 4)
+            return (char *)g_string_free(z, TRUE);
+        for (i = (int)ip->prefix / 4 - 1; i >= 0; i--)
+            g_string_append_printf(z, "%x.", (net.s6_addr[i / 2] >> (i % 2 ? 0 : 4)) & 0xf);
+        g_string_append(z, "ip6.arpa");
+    } else {
+        guint32 net = ip->address & vgmNetworkPrefixMask(ip->prefix);
+
+        if (ip->prefix % 8)
+            return (char *)g_string_free(z, TRUE);
+        for (i = (int)ip->prefix / 8 - 1; i >= 0; i--)
+            g_string_append_printf(z, "%u.", (net >> (24 - 8 * i)) & 0xff);
+        g_string_append(z, "in-addr.arpa");
+    }
+    return g_string_free(z, FALSE);
+}
+
 const char *
 vgmNetworkDefTftpRoot(const VgmNetworkDef *def)
 {
@@ -526,6 +552,21 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
     return TRUE;
 }
 
+/* localPtr='yes' names the subnet's reverse zone, which DNS delegates
+ * by whole octets (IPv6: nibbles) */
+static gboolean
+vgmNetworkIPPtrCheck(const VgmNetworkIP *ip, GError **error)
+{
+    g_autofree char *zone = NULL;
+
+    if (ip->localPtr != VGM_TRISTATE_YES || (zone = vgmNetworkIPPtrZone(ip)))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_XML,
+                _("<ip localPtr='yes'> with prefix %1$u: a reverse DNS zone is of whole %2$s, so the prefix is a multiple of %3$u"),
+                ip->prefix, ip->ipv6 ? _("nibbles") : _("octets"), ip->ipv6 ? 4u : 8u);
+    return FALSE;
+}
+
 static VgmNetworkIP *
 vgmNetworkIPParse(xmlNodePtr node, GError **error)
 {
@@ -549,8 +590,10 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     }
     ip->haveFamily = family != NULL;
     ip->ipv6 = family && g_str_equal(family, "ipv6");
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "address", "netmask", "prefix", "family", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "address", "netmask", "prefix", "family",
+                                                      "localPtr", NULL },
                          (const char *const[]){ "dhcp", "tftp", NULL }, error) ||
+        vgmXMLPropTristateBool(node, "localPtr", 0, &ip->localPtr, error) < 0 ||
         vgmXMLSingleChild(node, "tftp", &tftp, error) < 0)
         goto error;
     if (tftp && ip->ipv6) {
@@ -591,6 +634,8 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
                         ip->prefix);
             goto error;
         }
+        if (!vgmNetworkIPPtrCheck(ip, error))
+            goto error;
         vgmNetworkIP6Format(&ip->address6, a);
         if (IN6_IS_ADDR_MULTICAST(&ip->address6) || IN6_IS_ADDR_UNSPECIFIED(&ip->address6) ||
             IN6_IS_ADDR_LOOPBACK(&ip->address6)) {
@@ -639,6 +684,8 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
                     ip->prefix);
         goto error;
     }
+    if (!vgmNetworkIPPtrCheck(ip, error))
+        goto error;
     if (!vgmNetworkIsHost(ip, ip->address)) {
         char a[16];
 
@@ -1299,6 +1346,8 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     } else {
         vgmBufAsprintf(buf, " address='%s' prefix='%u'", a, ip->prefix);
     }
+    if (ip->localPtr)
+        vgmBufAsprintf(buf, " localPtr='%s'", ip->localPtr == VGM_TRISTATE_YES ? "yes" : "no");
     if (!ip->dhcp && !ip->tftpRoot) {
         vgmBufAdd(buf, "/>\n");
         return;

@@ -79,6 +79,8 @@ typedef struct {
     gboolean dhcp;              /* <dhcp> given */
     GArray *ranges;             /* VgmNetworkRange */
     GPtrArray *hosts;           /* VgmNetworkHost */
+    VgmTristate localPtr;       /* localPtr='': the subnet's reverse zone
+                                 * answered here, never forwarded */
     char *tftpRoot;             /* IPv4: <tftp root=''/>, or NULL */
     char *bootpFile;            /* IPv4: <dhcp><bootp file='' server=''/>, or NULL */
     char *bootpServer;          /* ... its server, or NULL: this host */
@@ -155,6 +157,10 @@ gboolean vgmNetworkDefOwnsBridge(const VgmNetworkDef *def);
 const VgmNetworkIP *vgmNetworkDefDhcpIP(const VgmNetworkDef *def);
 /* The IPv6 address that serves DHCPv6, or NULL */
 const VgmNetworkIP *vgmNetworkDefDhcpIP6(const VgmNetworkDef *def);
+/* The reverse DNS zone of @ip's subnet (122.168.192.in-addr.arpa, nibbles
+ * under ip6.arpa), or NULL when its prefix is not of whole octets
+ * (nibbles) */
+char *vgmNetworkIPPtrZone(const VgmNetworkIP *ip);
 /* The root of the network's TFTP server (<ip><tftp root=''/>), or NULL */
 const char *vgmNetworkDefTftpRoot(const VgmNetworkDef *def);
 /* Whether the network's bridge has IPv6: an IPv6 <ip>, or ipv6='yes' */

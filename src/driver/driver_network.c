@@ -605,6 +605,14 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
 
     g_string_append(c, "## written by virt-gmem: each start of the network writes it anew\n");
     g_string_append(c, "strict-order\n");
+    /* the reverse zones answered here alone (localPtr='yes') */
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+        g_autofree char *zone = ip->localPtr == VGM_TRISTATE_YES ? vgmNetworkIPPtrZone(ip) : NULL;
+
+        if (zone)
+            g_string_append_printf(c, "local=/%s/\n", zone);
+    }
     g_string_append(c, "except-interface=lo\n");
     g_string_append(c, "bind-dynamic\n");
     g_string_append_printf(c, "interface=%s\n", def->bridge);

@@ -38,10 +38,10 @@ program is skipped saying why. What it covers, in order:
   * DNS forwarders and forwardPlainNames='no' in dnsmasq's configuration;
   * network boot: a file fetched from the network's TFTP server (busybox's
     tftp), the <bootp> file and server in dnsmasq's dhcp-boot line;
-  * an IPv6 network (routed; two IPv6 subnets, DHCPv6 on one, ipv6='yes'):
-    net-dumpxml, the bridge's IPv6 addresses and settings, IPv6
-    forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host
-    and router advertisement lines and its DHCPv6 port, a guest that makes
+  * an IPv6 network (routed; two IPv6 subnets, DHCPv6 on one, ipv6='yes',
+    localPtr): net-dumpxml, the bridge's IPv6 addresses and settings, IPv6
+    forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host,
+    router advertisement and local reverse zone lines and its DHCPv6 port, a guest that makes
     its address from the advertisements (SLAAC) and answers a ping6 there,
     net-destroy taking the bridge and the table away;
   * an interface on a network of mode 'bridge' (a host bridge): the live
@@ -903,14 +903,14 @@ V6_NET = """<network ipv6='yes'>
   <name>v6net</name>
   <forward mode='route'/>
   <bridge name='vgmv6br0'/>
-  <ip address='192.168.150.1' netmask='255.255.255.0'/>
+  <ip address='192.168.150.1' netmask='255.255.255.0' localPtr='yes'/>
   <ip family='ipv6' address='fd00:150::1' prefix='64'>
     <dhcp>
       <range start='fd00:150::100' end='fd00:150::1ff'/>
       <host id='0:3:0:1:52:54:0:12:34:56' name='vm6' ip='fd00:150::10'/>
     </dhcp>
   </ip>
-  <ip family='ipv6' address='fd00:151::1'/>
+  <ip family='ipv6' address='fd00:151::1' localPtr='yes'/>
 </network>
 """
 
@@ -946,7 +946,7 @@ def check_ipv6(tap, uri, root, tmp):
     tap.ok(r.rc == 0 and "<network ipv6='yes'>" in dump and
            "<ip family='ipv6' address='fd00:150::1' prefix='64'>" in dump and
            "<host id='0:3:0:1:52:54:0:12:34:56' name='vm6' ip='fd00:150::10'/>" in dump and
-           "<ip family='ipv6' address='fd00:151::1'/>" in dump,
+           "<ip family='ipv6' address='fd00:151::1' localPtr='yes'/>" in dump,
            "net-define of an IPv6 network: net-dumpxml keeps ipv6='yes', the IPv6 <ip>s, "
            "the DHCPv6 range and host", r.describe() + dump)
     r = virsh(uri, "net-start", "v6net")
@@ -976,9 +976,12 @@ def check_ipv6(tap, uri, root, tmp):
     tap.ok(all(x in lines for x in ("dhcp-range=fd00:150::100,fd00:150::1ff,64",
                                     "dhcp-host=id:0:3:0:1:52:54:0:12:34:56,vm6,[fd00:150::10]",
                                     "host-record=vm6,fd00:150::10",
-                                    "dhcp-range=fd00:151::,ra-only,64", "enable-ra")) and dhcp6,
+                                    "dhcp-range=fd00:151::,ra-only,64", "enable-ra",
+                                    "local=/150.168.192.in-addr.arpa/",
+                                    "local=/0.0.0.0.0.0.0.0.1.5.1.0.0.0.d.f.ip6.arpa/")) and dhcp6,
            "dnsmasq: the DHCPv6 range and host, router advertisements (ra-only on the "
-           "subnet without DHCPv6), listening on the DHCPv6 port",
+           "subnet without DHCPv6), the localPtr reverse zones (IPv4 and IPv6), listening "
+           "on the DHCPv6 port",
            "\n".join(lines) + "\nudp6 547: %s" % dhcp6)
 
     kit = guest_or_skip(tap, "a guest on an IPv6 network", tmp, V6_INIT, "v6guest")
