@@ -318,6 +318,37 @@ vgmNetworkIsHost(const VgmNetworkIP *ip, guint32 addr)
     return (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
 }
 
+/* <lease expiry='' unit=''/> of @what (a range or host), libvirt's unit
+ * minutes by default */
+static gboolean
+vgmNetworkLeaseParse(xmlNodePtr lease, const char *what, VgmNetworkLeaseTime *out,
+                     GError **error)
+{
+    int unit = 0;
+    int rc;
+
+    if (!vgmXMLCheckNode(lease, (const char *const[]){ "expiry", "unit", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropULongLong(lease, "expiry", VGM_XML_PROP_REQUIRED, &out->expiry, error) < 0 ||
+        (rc = vgmXMLPropEnum(lease, "unit", vgmNetworkLeaseUnitTypeFromString, 0, &unit,
+                             error)) < 0)
+        return FALSE;
+    out->haveLease = TRUE;
+    out->haveUnit = rc > 0;
+    out->unit = rc > 0 ? (VgmNetworkLeaseUnit)unit : VGM_NETWORK_LEASE_MINUTES;
+    /* dnsmasq's shortest lease is two minutes; its longest a 32-bit count
+     * of seconds */
+    if (out->expiry && (out->expiry * (out->unit == VGM_NETWORK_LEASE_HOURS ? 3600 :
+                                       out->unit == VGM_NETWORK_LEASE_MINUTES ? 60 : 1) < 120 ||
+                        out->expiry > G_MAXUINT32 / 3600)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$llu' for attribute 'expiry' of <lease> in %2$s: a lease lasts at least two minutes (0: forever)"),
+                    out->expiry, what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Whether @value can stand in one field of a dnsmasq line: not empty,
  * no ',' (dnsmasq's separator) and no control characters */
 static gboolean
@@ -438,30 +469,10 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
             return FALSE;
         }
         if (lease) {
-            int unit = 0;
-            int rc;
+            g_autofree char *what = g_strdup_printf(_("DHCP range %1$s to %2$s"), a, b);
 
-            if (!vgmXMLCheckNode(lease, (const char *const[]){ "expiry", "unit", NULL },
-                                 vgmXMLNoChildren, error) ||
-                vgmXMLPropULongLong(lease, "expiry", VGM_XML_PROP_REQUIRED, &range.expiry,
-                                    error) < 0 ||
-                (rc = vgmXMLPropEnum(lease, "unit", vgmNetworkLeaseUnitTypeFromString, 0, &unit,
-                                     error)) < 0)
+            if (!vgmNetworkLeaseParse(lease, what, &range.lease, error))
                 return FALSE;
-            range.haveLease = TRUE;
-            range.haveUnit = rc > 0;
-            /* libvirt's default unit: minutes */
-            range.unit = rc > 0 ? (VgmNetworkLeaseUnit)unit : VGM_NETWORK_LEASE_MINUTES;
-            /* dnsmasq's shortest lease is two minutes; its longest a
-             * 32-bit count of seconds */
-            if (range.expiry && (range.expiry * (range.unit == VGM_NETWORK_LEASE_HOURS ? 3600 :
-                                                 range.unit == VGM_NETWORK_LEASE_MINUTES ? 60 : 1) < 120 ||
-                                 range.expiry > G_MAXUINT32 / 3600)) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("invalid value '%1$llu' for attribute 'expiry' of <lease> in DHCP range %2$s to %3$s: a lease lasts at least two minutes (0: forever)"),
-                            range.expiry, a, b);
-                return FALSE;
-            }
         }
         g_array_append_val(ip->ranges, range);
     }
@@ -470,10 +481,12 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
         xmlNodePtr h = g_ptr_array_index(hosts, i);
         VgmNetworkHost *host = g_new0(VgmNetworkHost, 1);
         g_autofree char *mac = NULL;
+        xmlNodePtr hostLease = NULL;
 
         g_ptr_array_add(ip->hosts, host);
         if (!vgmXMLCheckNode(h, (const char *const[]){ "mac", "id", "name", "ip", NULL },
-                             vgmXMLNoChildren, error) ||
+                             (const char *const[]){ "lease", NULL }, error) ||
+            vgmXMLSingleChild(h, "lease", &hostLease, error) < 0 ||
             vgmXMLPropString(h, "mac", 0, &mac, error) < 0 ||
             vgmXMLPropString(h, "id", 0, &host->id, error) < 0 ||
             vgmXMLPropString(h, "name", 0, &host->name, error) < 0 ||
@@ -511,6 +524,14 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
         }
         if (mac && !(host->mac = vgmDomainMacParse(mac, error)))
             return FALSE;
+        if (hostLease) {
+            g_autofree char *what = g_strdup_printf(_("DHCP host '%1$s'"),
+                                                    host->mac ? host->mac : host->id ? host->id :
+                                                    host->name ? host->name : "");
+
+            if (!vgmNetworkLeaseParse(hostLease, what, &host->lease, error))
+                return FALSE;
+        }
         if (!host->mac && !host->id && !host->name) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
                         ip->ipv6 ? _("a DHCP <host> of an IPv6 <ip> needs an 'id' or a 'name' with its 'ip'") :
@@ -1326,6 +1347,22 @@ vgmNetworkAddrFormat(const VgmNetworkIP *ip, guint32 addr, const struct in6_addr
         vgmNetworkIPFormat(addr, out);
 }
 
+/* The end of element @name (its attributes written): its <lease>, if any */
+static void
+vgmNetworkLeaseFormatXML(VgmBuf *buf, const VgmNetworkLeaseTime *l, const char *name)
+{
+    if (!l->haveLease) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAsprintf(buf, "      <lease expiry='%llu'", l->expiry);
+    if (l->haveUnit)
+        vgmBufAsprintf(buf, " unit='%s'", vgmNetworkLeaseUnitTypeToString(l->unit));
+    vgmBufAdd(buf, "/>\n");
+    vgmBufAsprintf(buf, "    </%s>\n", name);
+}
+
 static void
 vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
 {
@@ -1364,16 +1401,8 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
 
         vgmNetworkAddrFormat(ip, r->start, &r->start6, a);
         vgmNetworkAddrFormat(ip, r->end, &r->end6, b);
-        if (!r->haveLease) {
-            vgmBufAsprintf(buf, "    <range start='%s' end='%s'/>\n", a, b);
-            continue;
-        }
-        vgmBufAsprintf(buf, "    <range start='%s' end='%s'>\n", a, b);
-        vgmBufAsprintf(buf, "      <lease expiry='%llu'", r->expiry);
-        if (r->haveUnit)
-            vgmBufAsprintf(buf, " unit='%s'", vgmNetworkLeaseUnitTypeToString(r->unit));
-        vgmBufAdd(buf, "/>\n");
-        vgmBufAdd(buf, "    </range>\n");
+        vgmBufAsprintf(buf, "    <range start='%s' end='%s'", a, b);
+        vgmNetworkLeaseFormatXML(buf, &r->lease, "range");
     }
     for (i = 0; i < ip->hosts->len; i++) {
         const VgmNetworkHost *h = g_ptr_array_index(ip->hosts, i);
@@ -1385,7 +1414,8 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
         if (h->id)
             vgmBufAsprintf(buf, " id='%s'", h->id);
         vgmBufEscapeString(buf, " name='%s'", h->name);
-        vgmBufAsprintf(buf, " ip='%s'/>\n", a);
+        vgmBufAsprintf(buf, " ip='%s'", a);
+        vgmNetworkLeaseFormatXML(buf, &h->lease, "host");
     }
     if (ip->bootpFile) {
         vgmBufEscapeString(buf, "    <bootp file='%s'", ip->bootpFile);

@@ -49,15 +49,20 @@ typedef enum {
 VGM_ENUM_DECL(vgmNetworkLeaseUnit);
 
 /* IPv4 addresses are kept in host byte order */
+/* <lease expiry='' unit=''/> of a DHCP range or host */
+typedef struct {
+    gboolean haveLease;         /* given */
+    gboolean haveUnit;          /* unit='' given (else minutes) */
+    unsigned long long expiry;  /* 0: infinite */
+    VgmNetworkLeaseUnit unit;
+} VgmNetworkLeaseTime;
+
 typedef struct {
     guint32 start;              /* IPv4 */
     guint32 end;
     struct in6_addr start6;     /* IPv6 */
     struct in6_addr end6;
-    gboolean haveLease;         /* <lease expiry='' unit=''/> */
-    gboolean haveUnit;          /* unit='' given (else minutes) */
-    unsigned long long expiry;  /* 0: infinite */
-    VgmNetworkLeaseUnit unit;
+    VgmNetworkLeaseTime lease;
 } VgmNetworkRange;
 
 typedef struct {
@@ -66,6 +71,7 @@ typedef struct {
     char *name;                 /* or NULL */
     guint32 ip;                 /* IPv4 */
     struct in6_addr ip6;        /* IPv6 */
+    VgmNetworkLeaseTime lease;  /* its own lease time */
 } VgmNetworkHost;
 
 typedef struct {

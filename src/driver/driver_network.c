@@ -462,17 +462,17 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
     return g_string_free(g_steal_pointer(&r), FALSE);
 }
 
-/* dnsmasq's lease time of @r */
+/* dnsmasq's lease time of @l, as the last field of a line */
 static char *
-vgmNetworkLeaseTime(const VgmNetworkRange *r)
+vgmNetworkLeaseTime(const VgmNetworkLeaseTime *l)
 {
     static const char units[] = { 's', 'm', 'h' };
 
-    if (!r->haveLease)
+    if (!l->haveLease)
         return g_strdup("");
-    if (r->expiry == 0)
+    if (l->expiry == 0)
         return g_strdup(",infinite");
-    return g_strdup_printf(",%llu%c", r->expiry, units[r->unit]);
+    return g_strdup_printf(",%llu%c", l->expiry, units[l->unit]);
 }
 
 /* Whether @def needs dnsmasq: DHCP, DNS, or router advertisements for
@@ -632,7 +632,7 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         vgmNetworkIPFormat(vgmNetworkPrefixMask(dhcp->prefix), mask);
         for (i = 0; i < dhcp->ranges->len; i++) {
             const VgmNetworkRange *r = &g_array_index(dhcp->ranges, VgmNetworkRange, i);
-            g_autofree char *lease = vgmNetworkLeaseTime(r);
+            g_autofree char *lease = vgmNetworkLeaseTime(&r->lease);
             char s[16], e[16];
 
             vgmNetworkIPFormat(r->start, s);
@@ -677,6 +677,7 @@ vgmNetworkDnsmasqHosts(GString *c, const VgmNetworkDef *def, const VgmNetworkIP 
 
     for (i = 0; dhcp && i < dhcp->hosts->len; i++) {
         const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
+        g_autofree char *lease = vgmNetworkLeaseTime(&host->lease);
         char ip[INET6_ADDRSTRLEN];
 
         g_string_append(c, "dhcp-host=");
@@ -686,14 +687,15 @@ vgmNetworkDnsmasqHosts(GString *c, const VgmNetworkDef *def, const VgmNetworkIP 
                 g_string_append_printf(c, "id:%s,", host->id);
             if (host->name)
                 g_string_append_printf(c, "%s,", host->name);
-            g_string_append_printf(c, "[%s]\n", ip);
+            g_string_append_printf(c, "[%s]%s\n", ip, lease);
         } else {
             vgmNetworkIPFormat(host->ip, ip);
-            /* MAC,IP[,NAME], or NAME,IP */
+            /* MAC,IP[,NAME], or NAME,IP, then its lease time */
             if (host->mac && host->name)
-                g_string_append_printf(c, "%s,%s,%s\n", host->mac, ip, host->name);
+                g_string_append_printf(c, "%s,%s,%s%s\n", host->mac, ip, host->name, lease);
             else
-                g_string_append_printf(c, "%s,%s\n", host->mac ? host->mac : host->name, ip);
+                g_string_append_printf(c, "%s,%s%s\n", host->mac ? host->mac : host->name, ip,
+                                       lease);
         }
         /* the host's name in DNS as well, also within the network's domain
          * (dnsmasq does not expand a host record's name) */
@@ -719,7 +721,7 @@ vgmNetworkDnsmasqDhcp6(GString *c, const VgmNetworkDef *def)
         return 0;
     for (i = 0; i < dhcp->ranges->len; i++) {
         const VgmNetworkRange *r = &g_array_index(dhcp->ranges, VgmNetworkRange, i);
-        g_autofree char *lease = vgmNetworkLeaseTime(r);
+        g_autofree char *lease = vgmNetworkLeaseTime(&r->lease);
         char s6[INET6_ADDRSTRLEN], e6[INET6_ADDRSTRLEN];
         guint64 lo = 0, hi = 0;
         int k;

@@ -37,7 +37,8 @@ program is skipped saying why. What it covers, in order:
     stand-in) and its live XML, refusals that change nothing;
   * DNS forwarders and forwardPlainNames='no' in dnsmasq's configuration;
   * network boot: a file fetched from the network's TFTP server (busybox's
-    tftp), the <bootp> file and server in dnsmasq's dhcp-boot line;
+    tftp), the <bootp> file and server in dnsmasq's dhcp-boot line; a
+    DHCP host's own lease time in its dhcp-host line;
   * an IPv6 network (routed; two IPv6 subnets, DHCPv6 on one, ipv6='yes',
     localPtr): net-dumpxml, the bridge's IPv6 addresses and settings, IPv6
     forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host,
@@ -1244,6 +1245,8 @@ def run_tests(tap, d, tmp):
             f.write("<network><name>nb</name><bridge name='vgmnb0'/>"
                     "<ip address='10.84.0.1' prefix='24'><tftp root='%s'/>"
                     "<dhcp><range start='10.84.0.10' end='10.84.0.20'/>"
+                    "<host mac='52:54:00:84:00:15' ip='10.84.0.15'>"
+                    "<lease expiry='2' unit='hours'/></host>"
                     "<bootp file='boot.img' server='10.84.0.1'/></dhcp></ip></network>"
                     % tftproot)
         r = virsh(uri, "net-define", nb)
@@ -1261,11 +1264,13 @@ def run_tests(tap, d, tmp):
         shutil.rmtree(tftproot, ignore_errors=True)
         tap.ok(r.rc == 0 and r2.rc == 0 and
                all(x in lines for x in ("enable-tftp", "tftp-root=" + tftproot,
-                                        "dhcp-boot=boot.img,,10.84.0.1")) and
+                                        "dhcp-boot=boot.img,,10.84.0.1",
+                                        "dhcp-host=52:54:00:84:00:15,10.84.0.15,2h")) and
                "udp dport { 53, 67, 69 } accept" in table and
                (content == "virt-gmem netboot\n" or not os.access(bb, os.X_OK)),
                "network boot: dnsmasq's TFTP server serves the <tftp> root (a file fetched "
-               "over TFTP), dhcp-boot names the <bootp> file and server, TFTP let in",
+               "over TFTP), dhcp-boot names the <bootp> file and server, TFTP let in; a "
+               "DHCP host's own <lease> ends its dhcp-host line",
                r.describe() + r2.describe() + "\n".join(lines) + table +
                "\nfetched: %s %r" % (fetched, content))
 
