@@ -535,39 +535,6 @@ vgmDomainSeclabelParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
     return TRUE;
 }
 
-static gboolean
-vgmDomainMetadataParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
-{
-    xmlNodePtr node = vgmXMLChild(root, "metadata");
-    xmlNodePtr cur;
-    xmlDocPtr doc;
-
-    if (!node)
-        return TRUE;
-    if (!vgmXMLCheckAttrs(node, vgmXMLNoChildren, error))
-        return FALSE;
-    for (cur = node->children; cur; cur = cur->next) {
-        if (cur->type == XML_ELEMENT_NODE && (!cur->ns || !cur->ns->href)) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("element <%1$s> in <metadata> must have a namespace of its own"),
-                        (const char *)cur->name);
-            return FALSE;
-        }
-        if (cur->type == XML_TEXT_NODE) {
-            g_autofree char *text = g_strdup((const char *)cur->content);
-            if (*g_strstrip(text)) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("unexpected text '%1$s' in element <metadata>"), text);
-                return FALSE;
-            }
-        }
-    }
-    doc = xmlNewDoc((const xmlChar *)"1.0");
-    def->metadata = xmlDocCopyNode(node, doc, 1);
-    xmlDocSetRootElement(doc, def->metadata);
-    return TRUE;
-}
-
 VgmDomainDef *
 vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
                       GError **error)
@@ -656,7 +623,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
     }
     if (vgmDomainSimpleText(root, "description", &def->description, error) < 0)
         return NULL;
-    if (!vgmDomainMetadataParse(def, root, error) ||
+    if (!vgmXMLMetadataParse(root, &def->metadata, error) ||
         !vgmDomainSysinfoParse(def, root, uuidGenerated, error))
         return NULL;
 

@@ -101,6 +101,10 @@ vgmNetworkDefFree(VgmNetworkDef *def)
     g_free(def->domainName);
     if (def->ips)
         g_ptr_array_unref(def->ips);
+    if (def->routes)
+        g_array_unref(def->routes);
+    if (def->metadata)
+        xmlFreeDoc(def->metadata->doc);
     g_free(def);
 }
 
@@ -885,9 +889,7 @@ static const VgmRefused vgmNetworkRefused[] = {
     { "virtualport", N_("Open vSwitch and 802.1Qbh ports are not supported: use <interface type='bridge'> with <virtualport> in the domain") },
     { "bandwidth", N_("quality of service on a network is not supported (<bandwidth> of an interface is)") },
     { "vlan", N_("VLAN tags on a network are not supported") },
-    { "route", N_("static routes are not supported") },
     { "port", N_("network ports are not supported") },
-    { "metadata", N_("network metadata is not supported") },
     { "title", N_("network titles are not supported") },
     { "description", N_("network descriptions are not supported") },
 };
@@ -929,6 +931,108 @@ vgmNetworkNameValid(const char *name, GError **error)
     return TRUE;
 }
 
+/* Whether @gw is an address of a subnet of one of @def's <ip>s of its
+ * family: a route's gateway must be reachable through the bridge */
+static gboolean
+vgmNetworkRouteReachable(const VgmNetworkDef *def, const VgmNetworkRoute *r)
+{
+    guint i;
+
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+
+        if (ip->ipv6 != r->ipv6)
+            continue;
+        if (r->ipv6 ? vgmNetworkIP6InSubnet(ip, &r->gateway6) : vgmNetworkInSubnet(ip, r->gateway))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+vgmNetworkRouteParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    VgmNetworkRoute r = { 0 };
+    g_autofree char *family = NULL;
+    g_autofree char *addrText = NULL;
+    g_autofree char *gwText = NULL;
+    guint32 netmask = 0;
+    int haveMask = 0, havePrefix;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "family", "address", "netmask", "prefix",
+                                                      "gateway", "metric", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "family", 0, &family, error) < 0 ||
+        vgmXMLPropString(node, "address", VGM_XML_PROP_REQUIRED, &addrText, error) < 0 ||
+        vgmXMLPropString(node, "gateway", VGM_XML_PROP_REQUIRED, &gwText, error) < 0 ||
+        (havePrefix = vgmXMLPropUInt(node, "prefix", 0, &r.prefix, error)) < 0 ||
+        vgmXMLPropUInt(node, "metric", 0, &r.metric, error) < 0)
+        return FALSE;
+    if (family && !g_str_equal(family, "ipv4") && !g_str_equal(family, "ipv6")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'family' of <route>: 'ipv4' or 'ipv6'"),
+                    family);
+        return FALSE;
+    }
+    r.haveFamily = family != NULL;
+    r.ipv6 = family && g_str_equal(family, "ipv6");
+    if (r.ipv6 ? vgmNetworkPropIPv6(node, "address", TRUE, &r.address6, error) < 0 ||
+                 vgmNetworkPropIPv6(node, "gateway", TRUE, &r.gateway6, error) < 0 :
+                 vgmNetworkPropIPv4(node, "address", TRUE, &r.address, error) < 0 ||
+                 vgmNetworkPropIPv4(node, "gateway", TRUE, &r.gateway, error) < 0 ||
+                 (haveMask = vgmNetworkPropIPv4(node, "netmask", FALSE, &netmask, error)) < 0)
+        return FALSE;
+    if (r.ipv6 && xmlHasProp(node, (const xmlChar *)"netmask")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("attribute 'netmask' of an IPv6 <route>: an IPv6 route is given by its 'prefix'"));
+        return FALSE;
+    }
+    if (haveMask && havePrefix) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<route> takes a 'netmask' or a 'prefix', not both"));
+        return FALSE;
+    }
+    if (haveMask) {
+        guint32 inv = ~netmask;
+
+        if ((inv & (inv + 1)) != 0) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("invalid 'netmask' of <route>: the ones of a netmask come first"));
+            return FALSE;
+        }
+        r.prefix = 32 - (unsigned int)__builtin_popcount(inv);
+        r.netmask = TRUE;
+    } else if (!havePrefix) {
+        /* libvirt's default: a host route */
+        r.prefix = r.ipv6 ? 128 : 32;
+    }
+    r.havePrefix = havePrefix > 0;
+    if (r.prefix > (r.ipv6 ? 128u : 32u)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'prefix' of <route>: at most %2$u bits"),
+                    r.prefix, r.ipv6 ? 128u : 32u);
+        return FALSE;
+    }
+    {
+        struct in6_addr net6 = vgmNetworkIP6Masked(&r.address6, r.prefix);
+
+        if (r.ipv6 ? memcmp(&net6, &r.address6, sizeof(net6)) != 0 :
+                     (r.address & ~vgmNetworkPrefixMask(r.prefix)) != 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<route address='%1$s'> with prefix %2$u has host bits set: a route is to a network's address"),
+                        addrText, r.prefix);
+            return FALSE;
+        }
+    }
+    if (xmlHasProp(node, (const xmlChar *)"metric") && r.metric == 0) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("invalid value '0' for attribute 'metric' of <route>: a metric is 1 or more"));
+        return FALSE;
+    }
+    g_array_append_val(def->routes, r);
+    return TRUE;
+}
+
 /* libvirt's rules between the parts */
 static gboolean
 vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
@@ -941,7 +1045,8 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
     guint i;
 
     if (def->forward == VGM_NETWORK_FORWARD_BRIDGE) {
-        const char *what = def->ips->len ? "<ip>" : def->ipv6 ? "<network ipv6=''>" :
+        const char *what = def->ips->len ? "<ip>" : def->routes->len ? "<route>" :
+                           def->ipv6 ? "<network ipv6=''>" :
                            def->mac ? "<mac>" :
                            def->domainName ? "<domain>" :
                            def->dnsEnable || def->dnsForwardPlainNames || dnsRecords ? "<dns>" :
@@ -998,6 +1103,21 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
             dhcp6 = ip;
         else
             dhcp = ip;
+    }
+    for (i = 0; i < def->routes->len; i++) {
+        const VgmNetworkRoute *r = &g_array_index(def->routes, VgmNetworkRoute, i);
+        char gw[INET6_ADDRSTRLEN];
+
+        if (r->ipv6)
+            vgmNetworkIP6Format(&r->gateway6, gw);
+        else
+            vgmNetworkIPFormat(r->gateway, gw);
+        if (!vgmNetworkRouteReachable(def, r)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("the gateway %1$s of a <route> of network '%2$s' is in none of its %3$s <ip> subnets: the route goes through the network's bridge"),
+                        gw, def->name, r->ipv6 ? "IPv6" : "IPv4");
+            return FALSE;
+        }
     }
     if (def->mtu && (def->mtu < 68 || def->mtu > 65535)) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -1226,6 +1346,7 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
     guint i;
 
     def->ips = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkIPFree);
+    def->routes = g_array_new(FALSE, TRUE, sizeof(VgmNetworkRoute));
     def->dnsForwarders = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsForwarderFree);
     def->dnsTxts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsTxtFree);
     def->dnsSrvs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsSrvFree);
@@ -1241,8 +1362,10 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         return NULL;
     if (!vgmNetworkCheckRefused(root, error) ||
         !vgmXMLCheckNode(root, (const char *const[]){ "ipv6", NULL },
-                         (const char *const[]){ "name", "uuid", "forward", "bridge", "mtu", "mac",
-                                                "domain", "dns", "ip", NULL }, error))
+                         (const char *const[]){ "name", "uuid", "metadata", "forward", "bridge",
+                                                "mtu", "mac", "domain", "dns", "ip", "route",
+                                                NULL }, error) ||
+        !vgmXMLMetadataParse(root, &def->metadata, error))
         return NULL;
 
     if (vgmXMLSingleChild(root, "name", &node, error) < 0)
@@ -1318,6 +1441,14 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         if (!ip)
             return NULL;
         g_ptr_array_add(def->ips, ip);
+    }
+    {
+        g_autoptr(GPtrArray) routes = vgmXMLChildren(root, "route");
+
+        for (i = 0; i < routes->len; i++) {
+            if (!vgmNetworkRouteParse(g_ptr_array_index(routes, i), def, error))
+                return NULL;
+        }
     }
     if (!vgmNetworkDefCheck(def, error))
         return NULL;
@@ -1426,6 +1557,36 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     vgmBufAdd(buf, "</ip>\n");
 }
 
+static void
+vgmNetworkRouteFormatXML(VgmBuf *buf, const VgmNetworkRoute *r)
+{
+    char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+    if (r->ipv6) {
+        vgmNetworkIP6Format(&r->address6, a);
+        vgmNetworkIP6Format(&r->gateway6, g);
+    } else {
+        vgmNetworkIPFormat(r->address, a);
+        vgmNetworkIPFormat(r->gateway, g);
+    }
+    vgmBufAdd(buf, "<route");
+    if (r->haveFamily)
+        vgmBufAsprintf(buf, " family='%s'", r->ipv6 ? "ipv6" : "ipv4");
+    vgmBufAsprintf(buf, " address='%s'", a);
+    if (r->netmask) {
+        char m[16];
+
+        vgmNetworkIPFormat(vgmNetworkPrefixMask(r->prefix), m);
+        vgmBufAsprintf(buf, " netmask='%s'", m);
+    } else if (r->havePrefix) {
+        vgmBufAsprintf(buf, " prefix='%u'", r->prefix);
+    }
+    vgmBufAsprintf(buf, " gateway='%s'", g);
+    if (r->metric)
+        vgmBufAsprintf(buf, " metric='%u'", r->metric);
+    vgmBufAdd(buf, "/>\n");
+}
+
 /* <dns>, its records in libvirt's order: forwarders, TXT, SRV, hosts */
 static void
 vgmNetworkDnsFormat(VgmBuf *buf, const VgmNetworkDef *def)
@@ -1506,6 +1667,8 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
     vgmBufAdjustIndent(&buf, 2);
     vgmBufEscapeText(&buf, "<name>%s</name>\n", def->name);
     vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
+    if (def->metadata)
+        vgmXMLFormatNode(&buf, def->metadata);
     if (def->forward != VGM_NETWORK_FORWARD_NONE) {
         gboolean kids = def->haveNat || def->forwardDev;
 
@@ -1557,6 +1720,8 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
     vgmNetworkDnsFormat(&buf, def);
     for (i = 0; i < def->ips->len; i++)
         vgmNetworkIPFormatXML(&buf, g_ptr_array_index(def->ips, i));
+    for (i = 0; i < def->routes->len; i++)
+        vgmNetworkRouteFormatXML(&buf, &g_array_index(def->routes, VgmNetworkRoute, i));
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</network>\n");
     return vgmBufSteal(&buf);

@@ -9,14 +9,15 @@
  * else made (<forward mode='bridge'> with <bridge name=''/>), which only
  * names where guests' taps go.
  *
- * Read: <name>, <uuid>, <forward mode dev> with <nat><address start end/>
- * <port start end/></nat> and one <interface dev/>, <bridge name stp
- * delay/>, <mtu size/>, <mac address/>, <domain name localOnly/>, <dns
- * enable/>, and IPv4 <ip address netmask|prefix> with <dhcp>'s <range
- * start end> (and its <lease expiry unit/>) and <host mac name ip/>.
- * Everything else libvirt knows (IPv6, macvtap and hostdev forward modes,
- * port groups, virtual ports, bandwidth, DNS records, static routes, TFTP
- * and BOOTP) is refused by name. Parsing also applies libvirt's rules and
+ * Read: <name>, <uuid>, <metadata>, <forward mode dev> with <nat><address
+ * start end/> <port start end/></nat> and one <interface dev/>, <bridge
+ * name stp delay/>, <mtu size/>, <mac address/>, <domain name localOnly/>,
+ * <dns> with its forwarders and records, IPv4 and IPv6 <ip> (localPtr,
+ * <tftp root/>) with <dhcp>'s <range start end> and <host mac|id name ip>
+ * (each with its <lease expiry unit/>) and <bootp file server/>, <route>,
+ * <network ipv6=''>. Everything else libvirt knows (macvtap and hostdev
+ * forward modes, port groups, virtual ports, bandwidth, VLANs, <nat
+ * ipv6>) is refused by name. Parsing also applies libvirt's rules and
  * defaults: a uuid, and for a bridge of the driver's STP on, delay 0 and a
  * MAC address; the bridge's name, when there is none, is the driver's to
  * choose among the other networks (virbrN).
@@ -25,6 +26,7 @@
 
 #include <glib.h>
 #include <netinet/in.h>
+#include <libxml/tree.h>
 
 #include "util/vgmenum.h"
 
@@ -121,9 +123,25 @@ typedef struct {
     GPtrArray *names;           /* char *, at least one */
 } VgmNetworkDnsHost;
 
+/* <route family='' address='' netmask|prefix='' gateway='' metric=''/>:
+ * a static route the start adds through the network's bridge */
+typedef struct {
+    gboolean ipv6;
+    gboolean haveFamily;
+    guint32 address;            /* IPv4 */
+    guint32 gateway;
+    struct in6_addr address6;   /* IPv6 */
+    struct in6_addr gateway6;
+    unsigned int prefix;
+    gboolean havePrefix;        /* prefix='' given */
+    gboolean netmask;           /* IPv4: netmask='' given */
+    unsigned int metric;        /* 0: none given */
+} VgmNetworkRoute;
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
+    xmlNodePtr metadata;        /* <metadata>, in a document of its own, or NULL */
     VgmNetworkForward forward;
     char *forwardDev;           /* outgoing interface, or NULL: any */
     gboolean haveNat;           /* <nat> given */
@@ -144,6 +162,7 @@ typedef struct {
     GPtrArray *dnsSrvs;         /* VgmNetworkDnsSrv */
     GPtrArray *dnsHosts;        /* VgmNetworkDnsHost */
     GPtrArray *ips;             /* VgmNetworkIP */
+    GArray *routes;             /* VgmNetworkRoute */
     VgmTristate ipv6;           /* <network ipv6=''>: IPv6 between the guests
                                  * even without an IPv6 <ip> */
 } VgmNetworkDef;

@@ -1017,6 +1017,27 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     }
     if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "up", NULL))
         goto undo;
+    /* the static routes through the bridge (they go with it) */
+    for (i = 0; i < def->routes->len; i++) {
+        const VgmNetworkRoute *r = &g_array_index(def->routes, VgmNetworkRoute, i);
+        g_autofree char *dest = NULL;
+        g_autofree char *metric = g_strdup_printf("%u", r->metric);
+        char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+        if (r->ipv6) {
+            struct in6_addr net = vgmNetworkIP6Masked(&r->address6, r->prefix);
+
+            vgmNetworkIP6Format(&net, a);
+            vgmNetworkIP6Format(&r->gateway6, g);
+        } else {
+            vgmNetworkIPFormat(r->address & vgmNetworkPrefixMask(r->prefix), a);
+            vgmNetworkIPFormat(r->gateway, g);
+        }
+        dest = g_strdup_printf("%s/%u", a, r->prefix);
+        if (!vgmNetworkRun(error, "ip", r->ipv6 ? "-6" : "-4", "route", "add", dest, "via", g,
+                           "dev", br, r->metric ? "metric" : NULL, metric, NULL))
+            goto undo;
+    }
     if ((def->forward == VGM_NETWORK_FORWARD_NAT || def->forward == VGM_NETWORK_FORWARD_ROUTE) &&
         (!vgmNetworkSetIPForward(error) ||
          (vgmNetworkDefHasIPv6(def) && !vgmNetworkSetSysctl("all", "forwarding", "1", error))))

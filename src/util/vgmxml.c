@@ -973,3 +973,37 @@ vgmXMLFormatNode(VgmBuf *buf, xmlNodePtr node)
     vgmBufMaybeIndent(buf);
     g_string_append_len(buf->str, out->str, out->len);
 }
+
+gboolean
+vgmXMLMetadataParse(xmlNodePtr root, xmlNodePtr *metadata, GError **error)
+{
+    xmlNodePtr node = vgmXMLChild(root, "metadata");
+    xmlNodePtr cur;
+    xmlDocPtr doc;
+
+    *metadata = NULL;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckAttrs(node, (const char *const[]){ NULL }, error))
+        return FALSE;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE && (!cur->ns || !cur->ns->href)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <%1$s> in <metadata> must have a namespace of its own"),
+                        (const char *)cur->name);
+            return FALSE;
+        }
+        if (cur->type == XML_TEXT_NODE) {
+            g_autofree char *text = g_strdup((const char *)cur->content);
+            if (*g_strstrip(text)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("unexpected text '%1$s' in element <metadata>"), text);
+                return FALSE;
+            }
+        }
+    }
+    doc = xmlNewDoc((const xmlChar *)"1.0");
+    *metadata = xmlDocCopyNode(node, doc, 1);
+    xmlDocSetRootElement(doc, *metadata);
+    return TRUE;
+}

@@ -129,6 +129,13 @@ void vgmBufEscapeText(VgmBuf *buf, const char *fmt, const char *str);
  * output reads back to the same tree, whatever the values hold.
  */
 void vgmXMLFormatNode(VgmBuf *buf, xmlNodePtr node);
+/*
+ * The <metadata> child of @root (an application's own XML, libvirt's
+ * rule: each element in a namespace of its own, no text), copied into
+ * *@metadata as the root of a document of its own (free it with
+ * xmlFreeDoc(node->doc)); *@metadata is NULL without one.
+ */
+gboolean vgmXMLMetadataParse(xmlNodePtr root, xmlNodePtr *metadata, GError **error);
 /* Appends an already formatted (and indented) buffer. */
 void vgmBufAddBuf(VgmBuf *buf, VgmBuf *other);
 

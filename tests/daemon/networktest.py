@@ -40,8 +40,8 @@ program is skipped saying why. What it covers, in order:
     tftp), the <bootp> file and server in dnsmasq's dhcp-boot line; a
     DHCP host's own lease time in its dhcp-host line;
   * an IPv6 network (routed; two IPv6 subnets, DHCPv6 on one, ipv6='yes',
-    localPtr): net-dumpxml, the bridge's IPv6 addresses and settings, IPv6
-    forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host,
+    localPtr, static routes): net-dumpxml, the bridge's IPv6 addresses and
+    settings, the routes through the bridge, IPv6 forwarding, the ip6 nftables table, dnsmasq's DHCPv6 range and host,
     router advertisement and local reverse zone lines and its DHCPv6 port, a guest that makes
     its address from the advertisements (SLAAC) and answers a ping6 there,
     net-destroy taking the bridge and the table away;
@@ -912,6 +912,8 @@ V6_NET = """<network ipv6='yes'>
     </dhcp>
   </ip>
   <ip family='ipv6' address='fd00:151::1' localPtr='yes'/>
+  <route address='192.168.222.0' prefix='24' gateway='192.168.150.2' metric='7'/>
+  <route family='ipv6' address='fd00:222::' prefix='64' gateway='fd00:150::2'/>
 </network>
 """
 
@@ -965,6 +967,11 @@ def check_ipv6(tap, uri, root, tmp):
            settings == ("0", "0", "0", "1"),
            "net-start: the bridge has both IPv6 addresses, IPv6 on, no router advertisements "
            "taken, IPv6 forwarding on", r.describe() + addrs + repr(settings))
+    routes = (sh("ip", "-4", "route", "show", "dev", "vgmv6br0").out +
+              sh("ip", "-6", "route", "show", "dev", "vgmv6br0").out)
+    tap.ok("192.168.222.0/24 via 192.168.150.2 metric 7" in routes and
+           "fd00:222::/64 via fd00:150::2" in routes,
+           "the network's static routes (IPv4 with a metric, IPv6) go through its bridge", routes)
     table = sh("nft", "list", "table", "ip6", "virt-gmem-vgmv6br0").out
     tap.ok("udp dport { 53, 547 } accept" in table and
            "ip6 saddr fd00:150::/64 accept" in table and
