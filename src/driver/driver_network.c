@@ -990,11 +990,15 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
         (def->mtu && !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "mtu", mtu, NULL)))
         goto undo;
     /* IPv6 on the bridge, as libvirt sets it: no router advertisements
-     * taken, no address made from them (the bridge is the router) */
-    if (vgmNetworkDefHasIPv6(def) &&
+     * taken, no address made from them (the bridge is the router); on a
+     * network without IPv6 none at all, so that no guest's advertisement
+     * gives the host an address or a route (where the host has IPv6) */
+    if (vgmNetworkDefHasIPv6(def) ?
         (!vgmNetworkSetSysctl(br, "disable_ipv6", "0", error) ||
          !vgmNetworkSetSysctl(br, "accept_ra", "0", error) ||
-         !vgmNetworkSetSysctl(br, "autoconf", "0", error)))
+         !vgmNetworkSetSysctl(br, "autoconf", "0", error)) :
+        (g_file_test("/proc/sys/net/ipv6/conf/all", G_FILE_TEST_IS_DIR) &&
+         !vgmNetworkSetSysctl(br, "disable_ipv6", "1", error)))
         goto undo;
     for (i = 0; i < def->ips->len; i++) {
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
