@@ -577,6 +577,37 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
     return TRUE;
 }
 
+/* An IPv4 netmask or prefix of element <@elem>: not both; a netmask's
+ * ones first, made a prefix. Returns -1 on error, else whether one was
+ * given (*@prefix, *@isNetmask set) */
+static int
+vgmNetworkMaskOrPrefix(const char *elem, int haveMask, guint32 netmask, int havePrefix,
+                       unsigned int *prefix, gboolean *isNetmask, GError **error)
+{
+    guint32 inv = ~netmask;
+
+    if (haveMask && havePrefix) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<%1$s> takes a 'netmask' or a 'prefix', not both"), elem);
+        return -1;
+    }
+    if (!haveMask)
+        return havePrefix ? 1 : 0;
+    /* contiguous ones, then zeros */
+    if ((inv & (inv + 1)) != 0) {
+        char m[16];
+
+        vgmNetworkIPFormat(netmask, m);
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'netmask' of <%2$s>: the ones of a netmask come first"),
+                    m, elem);
+        return -1;
+    }
+    *prefix = 32 - (unsigned int)__builtin_popcount(inv);
+    *isNetmask = TRUE;
+    return 1;
+}
+
 /* localPtr='yes' names the subnet's reverse zone, which DNS delegates
  * by whole octets (IPv6: nibbles) */
 static gboolean
@@ -602,6 +633,7 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     guint32 netmask = 0;
     int haveMask;
     int havePrefix;
+    int given;
 
     ip->ranges = g_array_new(FALSE, TRUE, sizeof(VgmNetworkRange));
     ip->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkHostFree);
@@ -678,27 +710,10 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
         (haveMask = vgmNetworkPropIPv4(node, "netmask", FALSE, &netmask, error)) < 0 ||
         (havePrefix = vgmXMLPropUInt(node, "prefix", 0, &ip->prefix, error)) < 0)
         goto error;
-    if (haveMask && havePrefix) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("<ip> takes a 'netmask' or a 'prefix', not both"));
+    if ((given = vgmNetworkMaskOrPrefix("ip", haveMask, netmask, havePrefix, &ip->prefix,
+                                        &ip->netmask, error)) < 0)
         goto error;
-    }
-    if (haveMask) {
-        guint32 inv = ~netmask;
-
-        /* contiguous ones, then zeros */
-        if ((inv & (inv + 1)) != 0) {
-            char m[16];
-
-            vgmNetworkIPFormat(netmask, m);
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'netmask' of <ip>: the ones of a netmask come first"),
-                        m);
-            goto error;
-        }
-        ip->prefix = 32 - (unsigned int)__builtin_popcount(inv);
-        ip->netmask = TRUE;
-    } else if (!havePrefix) {
+    if (!given) {
         /* libvirt's default: the address's classful mask */
         ip->prefix = (ip->address >> 31) == 0 ? 8 : (ip->address >> 30) == 2 ? 16 : 24;
         ip->netmask = TRUE;
@@ -957,7 +972,7 @@ vgmNetworkRouteParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
     g_autofree char *addrText = NULL;
     g_autofree char *gwText = NULL;
     guint32 netmask = 0;
-    int haveMask = 0, havePrefix;
+    int haveMask = 0, havePrefix, given;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "family", "address", "netmask", "prefix",
                                                       "gateway", "metric", NULL },
@@ -987,22 +1002,10 @@ vgmNetworkRouteParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
                     _("attribute 'netmask' of an IPv6 <route>: an IPv6 route is given by its 'prefix'"));
         return FALSE;
     }
-    if (haveMask && havePrefix) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("<route> takes a 'netmask' or a 'prefix', not both"));
+    if ((given = vgmNetworkMaskOrPrefix("route", haveMask, netmask, havePrefix, &r.prefix,
+                                        &r.netmask, error)) < 0)
         return FALSE;
-    }
-    if (haveMask) {
-        guint32 inv = ~netmask;
-
-        if ((inv & (inv + 1)) != 0) {
-            vgmErrorSet(error, VGM_ERR_XML, "%s",
-                        _("invalid 'netmask' of <route>: the ones of a netmask come first"));
-            return FALSE;
-        }
-        r.prefix = 32 - (unsigned int)__builtin_popcount(inv);
-        r.netmask = TRUE;
-    } else if (!havePrefix) {
+    if (!given) {
         /* libvirt's default: a host route */
         r.prefix = r.ipv6 ? 128 : 32;
     }

@@ -341,27 +341,31 @@ vgmNetworkRun(GError **error, ...)
 }
 
 /* The nftables rules of @def, libvirt's for its mode, as one table */
-static char *
-vgmNetworkFirewallRules(const VgmNetworkDef *def)
+/* The nftables table of @def's family (@ipv6: ip6, else ip): DHCP (v6:
+ * DHCPv6), DNS and TFTP from the guests to the host's dnsmasq; guest to
+ * guest; out of the family's subnets and back in where the network
+ * forwards (only established traffic back in for IPv4 NAT, which is
+ * masqueraded); everything else to or from the bridge rejected */
+static void
+vgmNetworkFirewallTable(GString *r, const VgmNetworkDef *def, gboolean ipv6)
 {
-    g_autoptr(GString) r = g_string_new(NULL);
     g_autofree char *table = vgmNetworkTableName(def->bridge);
     g_autofree char *outDev = def->forwardDev ? g_strdup_printf(" oifname \"%s\"", def->forwardDev) :
                                                 g_strdup("");
     g_autofree char *inDev = def->forwardDev ? g_strdup_printf(" iifname \"%s\"", def->forwardDev) :
                                                g_strdup("");
+    const char *family = ipv6 ? "ip6" : "ip";
     const char *br = def->bridge;
     guint i;
 
     /* a load replaces whatever table of that name there is (left by a
      * teardown cut short), as one transaction */
-    g_string_append_printf(r, "table ip %s\ndelete table ip %s\n", table, table);
-    g_string_append_printf(r, "table ip %s {\n", table);
-    /* DHCP and DNS from the guests to the host's dnsmasq */
+    g_string_append_printf(r, "table %s %s\ndelete table %s %s\n", family, table, family, table);
+    g_string_append_printf(r, "table %s %s {\n", family, table);
     g_string_append(r, "  chain input {\n"
                        "    type filter hook input priority filter; policy accept;\n");
-    g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 67%s } accept\n", br,
-                           vgmNetworkDefTftpRoot(def) ? ", 69" : "");
+    g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, %s%s } accept\n", br,
+                           ipv6 ? "547" : "67", !ipv6 && vgmNetworkDefTftpRoot(def) ? ", 69" : "");
     g_string_append_printf(r, "    iifname \"%s\" tcp dport 53 accept\n", br);
     g_string_append(r, "  }\n");
     g_string_append(r, "  chain forward {\n"
@@ -369,27 +373,29 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
     g_string_append_printf(r, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
     for (i = 0; i < def->ips->len; i++) {
         const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
-        char net[16];
+        char net[INET6_ADDRSTRLEN];
 
-        if (ip->ipv6)
+        if (ip->ipv6 != ipv6 || (def->forward != VGM_NETWORK_FORWARD_NAT &&
+                                 def->forward != VGM_NETWORK_FORWARD_ROUTE))
             continue;
-        vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
-        if (def->forward == VGM_NETWORK_FORWARD_NAT) {
-            g_string_append_printf(r, "    iifname \"%s\"%s ip saddr %s/%u accept\n", br, outDev,
-                                   net, ip->prefix);
-            g_string_append_printf(r, "   %s oifname \"%s\" ip daddr %s/%u ct state established,related accept\n",
-                                   inDev, br, net, ip->prefix);
-        } else if (def->forward == VGM_NETWORK_FORWARD_ROUTE) {
-            g_string_append_printf(r, "    iifname \"%s\"%s ip saddr %s/%u accept\n", br, outDev,
-                                   net, ip->prefix);
-            g_string_append_printf(r, "   %s oifname \"%s\" ip daddr %s/%u accept\n", inDev, br,
-                                   net, ip->prefix);
+        if (ipv6) {
+            struct in6_addr net6 = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+
+            vgmNetworkIP6Format(&net6, net);
+        } else {
+            vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
         }
+        g_string_append_printf(r, "    iifname \"%s\"%s %s saddr %s/%u accept\n", br, outDev,
+                               family, net, ip->prefix);
+        g_string_append_printf(r, "   %s oifname \"%s\" %s daddr %s/%u%s accept\n", inDev, br,
+                               family, net, ip->prefix,
+                               !ipv6 && def->forward == VGM_NETWORK_FORWARD_NAT ?
+                               " ct state established,related" : "");
     }
     g_string_append_printf(r, "    oifname \"%s\" reject\n", br);
     g_string_append_printf(r, "    iifname \"%s\" reject\n", br);
     g_string_append(r, "  }\n");
-    if (def->forward == VGM_NETWORK_FORWARD_NAT) {
+    if (!ipv6 && def->forward == VGM_NETWORK_FORWARD_NAT) {
         g_autofree char *to = NULL;
         g_autofree char *ports = def->natPortStart ?
             g_strdup_printf(":%u-%u", def->natPortStart, def->natPortEnd) : g_strdup(":1024-65535");
@@ -425,40 +431,17 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
         g_string_append(r, "  }\n");
     }
     g_string_append(r, "}\n");
-    /* IPv6: DHCPv6 and DNS to dnsmasq (router advertisements are ICMPv6,
-     * which no rule stops); between the guests; out of and into its
-     * subnets where the network forwards, routed in NAT mode too (as
-     * libvirt's NAT leaves IPv6 unmasqueraded) */
-    if (vgmNetworkDefHasIPv6(def)) {
-        g_string_append_printf(r, "table ip6 %s\ndelete table ip6 %s\n", table, table);
-        g_string_append_printf(r, "table ip6 %s {\n", table);
-        g_string_append(r, "  chain input {\n"
-                           "    type filter hook input priority filter; policy accept;\n");
-        g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 547 } accept\n", br);
-        g_string_append_printf(r, "    iifname \"%s\" tcp dport 53 accept\n", br);
-        g_string_append(r, "  }\n");
-        g_string_append(r, "  chain forward {\n"
-                           "    type filter hook forward priority filter; policy accept;\n");
-        g_string_append_printf(r, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
-        for (i = 0; i < def->ips->len; i++) {
-            const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
-            struct in6_addr net6;
-            char net[INET6_ADDRSTRLEN];
+}
 
-            if (!ip->ipv6 || (def->forward != VGM_NETWORK_FORWARD_NAT &&
-                              def->forward != VGM_NETWORK_FORWARD_ROUTE))
-                continue;
-            net6 = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
-            vgmNetworkIP6Format(&net6, net);
-            g_string_append_printf(r, "    iifname \"%s\"%s ip6 saddr %s/%u accept\n", br, outDev,
-                                   net, ip->prefix);
-            g_string_append_printf(r, "   %s oifname \"%s\" ip6 daddr %s/%u accept\n", inDev, br,
-                                   net, ip->prefix);
-        }
-        g_string_append_printf(r, "    oifname \"%s\" reject\n", br);
-        g_string_append_printf(r, "    iifname \"%s\" reject\n", br);
-        g_string_append(r, "  }\n}\n");
-    }
+static char *
+vgmNetworkFirewallRules(const VgmNetworkDef *def)
+{
+    g_autoptr(GString) r = g_string_new(NULL);
+
+    vgmNetworkFirewallTable(r, def, FALSE);
+    /* IPv6, libvirt's way: routed in NAT mode too (no masquerade) */
+    if (vgmNetworkDefHasIPv6(def))
+        vgmNetworkFirewallTable(r, def, TRUE);
     return g_string_free(g_steal_pointer(&r), FALSE);
 }
 
