@@ -1072,14 +1072,14 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
     if ((def->forward == VGM_NETWORK_FORWARD_NAT || def->forward == VGM_NETWORK_FORWARD_ROUTE) &&
         def->ips->len == 0) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("<forward mode='%1$s'> needs an IPv4 <ip> address for the network to forward"),
+                    _("<forward mode='%1$s'> needs an <ip> address (IPv4 or IPv6) for the network to forward"),
                     vgmNetworkForwardTypeToString(def->forward));
         return FALSE;
     }
     /* (the network's dnsmasq serves them, on its address) */
     if (dnsRecords && def->ips->len == 0) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("the DNS records and forwarders of network '%1$s' need an IPv4 <ip>: the network's DNS server answers on its address"),
+                    _("the DNS records and forwarders of network '%1$s' need an <ip> (IPv4 or IPv6): the network's DNS server answers on its address"),
                     def->name);
         return FALSE;
     }
