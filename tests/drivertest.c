@@ -1734,7 +1734,7 @@ testBrokenConfig(void)
     run = testTool(root, "dumpxml", "broken", NULL);
     g_assert_cmpint(run->status, ==, 1);
     g_clear_pointer(&want, g_free);
-    want = g_strdup_printf("error: stored definition %s: malformed XML in %s at line 1: ",
+    want = g_strdup_printf("error: XML error: stored definition %s: malformed XML in %s at line 1: ",
                            broken, broken);
     g_assert_true(g_str_has_prefix(run->err, want));
     g_clear_pointer(&run, testRunFree);
@@ -1742,7 +1742,7 @@ testBrokenConfig(void)
     g_assert_cmpint(run->status, ==, 1);
     g_clear_pointer(&want, g_free);
     want = g_strdup_printf("error: Failed to start domain 'alien'\n"
-                           "error: stored definition %s: invalid value 'xen' for attribute 'type' of element <domain>\n",
+                           "error: XML error: stored definition %s: invalid value 'xen' for attribute 'type' of element <domain>\n",
                            alien);
     g_assert_cmpstr(run->err, ==, want);
 
@@ -1767,7 +1767,7 @@ testBrokenConfig(void)
         g_assert_cmpint(run->status, ==, 1);
         g_assert_cmpstr(run->err, ==,
                         "error: Failed to start domain 'old'\n"
-                        "error: unsupported <on_reboot>destroy</on_reboot> with <on_poweroff>restart</on_poweroff>: a reboot that ends the domain is a power-off, which would restart it\n");
+                        "error: unsupported configuration: unsupported <on_reboot>destroy</on_reboot> with <on_poweroff>restart</on_poweroff>: a reboot that ends the domain is a power-off, which would restart it\n");
         g_clear_pointer(&run, testRunFree);
         run = testTool(root, "domstate", "old", NULL);
         TEST_OK(run);
@@ -1824,7 +1824,7 @@ testNameControlChars(void)
     run = testTool(root, "define", file, NULL);
     g_assert_cmpint(run->status, ==, 1);
     want = g_strdup_printf("error: Failed to define domain from %s\n"
-                           "error: invalid domain name 'a/\\nerror: forged\\r' in element <name>: "
+                           "error: XML error: invalid domain name 'a/\\nerror: forged\\r' in element <name>: "
                            "it must not contain '/'\n", file);
     g_assert_cmpstr(run->err, ==, want);
 }
@@ -2134,12 +2134,12 @@ testPlainMemfd(void)
     run = testTool(root, "destroy", "plain-memfd", NULL);
     g_assert_cmpint(run->status, ==, 1);
     g_assert_cmpstr(run->err, ==, "error: Failed to destroy domain 'plain-memfd'\n"
-                                  "error: domain 'plain-memfd' is not running\n");
+                                  "error: Requested operation is not valid: domain 'plain-memfd' is not running\n");
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "shutdown", "plain-memfd", NULL);
     g_assert_cmpint(run->status, ==, 1);
     g_assert_cmpstr(run->err, ==, "error: Failed to shutdown domain 'plain-memfd'\n"
-                                  "error: domain 'plain-memfd' is not running\n");
+                                  "error: Requested operation is not valid: domain 'plain-memfd' is not running\n");
 
     /* the next start gets the next id */
     g_clear_pointer(&run, testRunFree);
@@ -2183,7 +2183,8 @@ testGmemOnOldQemu(void)
     g_assert_cmpint(run->status, ==, 1);
     g_assert_true(g_str_has_prefix(run->err,
                                    "error: Failed to start domain 'gmem-shared'\n"
-                                   "error: this QEMU binary does not support guest_memfd memory backends"));
+                                   "error: unsupported configuration: this QEMU binary does not support "
+                                   "guest_memfd memory backends"));
     g_assert_false(testStatusExists(root, "gmem-shared"));
     procs = testFindProcs("guest=gmem-shared");
     g_assert_cmpuint(procs->len, ==, 0);
@@ -2359,7 +2360,8 @@ testCpuCheck(void)
         run = testTool(root, "start", "cpucheck", NULL);
         if (cases[i].error) {
             g_autofree char *want = g_strdup_printf("error: Failed to start domain 'cpucheck'\n"
-                                                    "error: %s", cases[i].error);
+                                                    "error: unsupported configuration: %s",
+                                                    cases[i].error);
 
             if (!g_str_has_prefix(run->err, want))
                 g_test_message("got: %s", run->err);
@@ -2462,7 +2464,7 @@ testTransient(void)
     run = testTool(root, "undefine", "plain-memfd", NULL);
     g_assert_cmpint(run->status, ==, 1);
     g_assert_cmpstr(run->err, ==, "error: Failed to undefine domain 'plain-memfd'\n"
-                                  "error: cannot undefine transient domain 'plain-memfd'\n");
+                                  "error: Requested operation is not valid: cannot undefine transient domain 'plain-memfd'\n");
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "plain-memfd", NULL);
     TEST_OK(run);
@@ -2576,7 +2578,8 @@ testKilledDefine(void)
         run = testTool(root, "define", v3, NULL);
         g_assert_cmpint(run->status, ==, 1);
         g_assert_nonnull(strstr(run->err,
-                                "error: domain 'kd' already exists with uuid 0b9f4a3e-2f55-4f0c-9f8e-0d7d2a1c3b4e; "
+                                "error: operation failed: domain 'kd' already exists with uuid "
+                                "0b9f4a3e-2f55-4f0c-9f8e-0d7d2a1c3b4e; "
                                 "the new definition names it 'kd2'\n"));
     }
 }
@@ -2908,7 +2911,7 @@ testSameUuidCreate(void)
         run = testTool(root, "create", ub, NULL);
         g_assert_cmpint(run->status, ==, 1);
         want = g_strdup_printf("error: Failed to create domain from %s\n"
-                               "error: domain 'ua' already exists with uuid " TEST_UUID
+                               "error: operation failed: domain 'ua' already exists with uuid " TEST_UUID
                                "; the new definition names it 'ub'\n", ub);
         g_assert_cmpstr(run->err, ==, want);
         testKill(first);
@@ -5805,8 +5808,10 @@ testConcurrentStart(void)
     loser = g_subprocess_get_exit_status(a) == 0 ? errB : errA;
     g_test_message("the losing start said: %s", loser);
     g_assert_true(g_str_has_prefix(loser, "error: Failed to start domain 'plain-memfd'\n"));
-    g_assert_true(strstr(loser, "error: domain plain-memfd is locked by another virt-gmem process (pid ") ||
-                  strstr(loser, "error: domain 'plain-memfd' is already running\n"));
+    g_assert_true(strstr(loser, "error: Requested operation is not valid: domain plain-memfd is "
+                                "locked by another virt-gmem process (pid ") ||
+                  strstr(loser, "error: Requested operation is not valid: domain 'plain-memfd' is "
+                                "already running\n"));
 
     needle = g_strdup_printf("%s/run/qemu/domain-plain-memfd/", root);
     procs = testFindProcs(needle);
@@ -5823,7 +5828,8 @@ testConcurrentStart(void)
             testSpawnPaused(root, "start-after-spawn",
                             (const char *const[]){ "start", "plain-memfd", NULL });
         g_autofree char *msg = g_strdup_printf("error: Failed to start domain 'plain-memfd'\n"
-                                               "error: domain plain-memfd is locked by another virt-gmem process (pid %s)\n",
+                                               "error: Requested operation is not valid: domain plain-memfd "
+                                               "is locked by another virt-gmem process (pid %s)\n",
                                                g_subprocess_get_identifier(first));
 
         g_clear_pointer(&run, testRunFree);

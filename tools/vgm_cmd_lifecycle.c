@@ -140,8 +140,9 @@ vgmCmdDone(const char *fmt, ...)
 }
 
 /* virsh's one-line failure: "error: failed to get domain 'REF'" when the
- * DOMAIN argument @ref names none, else "error: WHY". Then the empty line;
- * returns the exit status 1. */
+ * DOMAIN argument @ref names none, else "error: WHY", WHY worded as
+ * libvirt words an error of its code. Then the empty line; returns the
+ * exit status 1. */
 static int
 vgmCmdError(GError *err, const char *ref)
 {
@@ -150,7 +151,9 @@ vgmCmdError(GError *err, const char *ref)
 
         fprintf(stderr, _("error: failed to get domain '%1$s'\n"), quoted);
     } else {
-        vgmToolError(err);
+        g_autofree char *why = vgmErrorLibvirtMessage(err);
+
+        fprintf(stderr, _("error: %1$s\n"), why);
     }
     printf("\n");
     return 1;
@@ -175,7 +178,7 @@ vgmCmdFailed(GError *err, const char *ref, const char *fmt, ...)
     what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     whatEsc = vgmErrorEscape(what);
-    why = vgmErrorEscape(err->message);
+    why = vgmErrorLibvirtMessage(err);
     fprintf(stderr, _("error: %1$s\nerror: %2$s\n"), whatEsc, why);
     printf("\n");
     return 1;
@@ -764,9 +767,10 @@ vgmCmdVersion(int argc, char **argv)
     printf(_("Using library: virt-gmem %1$s\n"), VERSION);
     printf(_("Using API: QEMU %1$s\n"), VERSION);
     if (!vgmDriverGetVersion(drv, &v, &err)) {
+        g_autofree char *why = vgmErrorLibvirtMessage(err);
+
         printf("\n");
-        fprintf(stderr, _("error: failed to get the hypervisor version\nerror: %1$s\n"),
-                err->message);
+        fprintf(stderr, _("error: failed to get the hypervisor version\nerror: %1$s\n"), why);
         return 1;
     }
     return vgmCmdDone(_("Running hypervisor: QEMU %1$u.%2$u.%3$u\n"),

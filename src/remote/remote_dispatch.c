@@ -32,86 +32,6 @@
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
-/* libvirt's error codes (virErrorNumber) we send. */
-enum {
-    VGM_LV_ERR_INTERNAL = 1,
-    VGM_LV_ERR_NO_SUPPORT = 3,
-    VGM_LV_ERR_INVALID_ARG = 8,
-    VGM_LV_ERR_OPERATION_FAILED = 9,
-    VGM_LV_ERR_XML = 27,
-    VGM_LV_ERR_OPERATION_DENIED = 29,
-    VGM_LV_ERR_SYSTEM = 38,
-    VGM_LV_ERR_RPC = 39,
-    VGM_LV_ERR_NO_DOMAIN = 42,
-    VGM_LV_ERR_NO_NETWORK = 43,
-    VGM_LV_ERR_NO_STORAGE_POOL = 49,
-    VGM_LV_ERR_NO_STORAGE_VOL = 50,
-    VGM_LV_ERR_OPERATION_INVALID = 55,
-    VGM_LV_ERR_INVALID_SECRET = 65,
-    VGM_LV_ERR_NO_SECRET = 66,
-    VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
-    VGM_LV_ERR_OPERATION_TIMEOUT = 68,
-    VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
-    VGM_LV_ERR_OPERATION_ABORTED = 78,
-    VGM_LV_ERR_NO_DOMAIN_METADATA = 80,
-    VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
-    VGM_LV_ERR_AGENT_UNRESPONSIVE = 86,
-    VGM_LV_ERR_DEVICE_MISSING = 99,
-    VGM_LV_ERR_NO_HOSTNAME = 108,
-    VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
-    VGM_LV_ERR_CPU_INCOMPATIBLE = 91,
-    VGM_LV_ERR_NO_NODE_DEVICE = 53,
-    VGM_LV_ERR_NO_INTERFACE = 57,
-    VGM_LV_ERR_MULTIPLE_INTERFACES = 59,
-};
-
-/* Our error codes as libvirt's clients know them: Nova maps 42 to
- * "instance not found", virsh and virt-install act on 55 and 67. */
-static const struct {
-    VgmErrorCode ours;
-    int libvirt;
-} vgmRemoteErrors[] = {
-    { VGM_ERR_INTERNAL, VGM_LV_ERR_INTERNAL },
-    { VGM_ERR_XML, VGM_LV_ERR_XML },
-    { VGM_ERR_CONFIG_UNSUPPORTED, VGM_LV_ERR_CONFIG_UNSUPPORTED },
-    { VGM_ERR_INVALID_ARG, VGM_LV_ERR_INVALID_ARG },
-    { VGM_ERR_OPERATION_INVALID, VGM_LV_ERR_OPERATION_INVALID },
-    { VGM_ERR_OPERATION_FAILED, VGM_LV_ERR_OPERATION_FAILED },
-    { VGM_ERR_NO_DOMAIN, VGM_LV_ERR_NO_DOMAIN },
-    { VGM_ERR_OPERATION_TIMEOUT, VGM_LV_ERR_OPERATION_TIMEOUT },
-    { VGM_ERR_SYSTEM, VGM_LV_ERR_SYSTEM },
-    { VGM_ERR_NO_SUPPORT, VGM_LV_ERR_OPERATION_UNSUPPORTED },
-    { VGM_ERR_NO_STORAGE_POOL, VGM_LV_ERR_NO_STORAGE_POOL },
-    { VGM_ERR_NO_STORAGE_VOL, VGM_LV_ERR_NO_STORAGE_VOL },
-    { VGM_ERR_NO_SECRET, VGM_LV_ERR_NO_SECRET },
-    { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET },
-    { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK },
-    { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED },
-    { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING },
-    { VGM_ERR_OPERATION_ABORTED, VGM_LV_ERR_OPERATION_ABORTED },
-    { VGM_ERR_NO_DOMAIN_METADATA, VGM_LV_ERR_NO_DOMAIN_METADATA },
-    { VGM_ERR_AGENT_UNRESPONSIVE, VGM_LV_ERR_AGENT_UNRESPONSIVE },
-    { VGM_ERR_NO_HOSTNAME, VGM_LV_ERR_NO_HOSTNAME },
-    { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED },
-    { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT },
-    { VGM_ERR_CPU_INCOMPATIBLE, VGM_LV_ERR_CPU_INCOMPATIBLE },
-    { VGM_ERR_NO_NODE_DEVICE, VGM_LV_ERR_NO_NODE_DEVICE },
-    { VGM_ERR_NO_INTERFACE, VGM_LV_ERR_NO_INTERFACE },
-    { VGM_ERR_MULTIPLE_INTERFACES, VGM_LV_ERR_MULTIPLE_INTERFACES },
-};
-
-int
-vgmRemoteErrorCode(int vgmCode)
-{
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(vgmRemoteErrors); i++) {
-        if ((int)vgmRemoteErrors[i].ours == vgmCode)
-            return vgmRemoteErrors[i].libvirt;
-    }
-    return VGM_LV_ERR_INTERNAL;
-}
-
 /* The error domain libvirt's clients see for an error, as libvirt's
  * drivers report them: the object's driver for an object missing, then
  * the driver of the call's object (storage, networks, secrets, node
@@ -344,6 +264,50 @@ vgmRemoteProcOf(const VgmRpcHeader *hdr)
     return NULL;
 }
 
+/* Words of a procedure's name that libvirt's API names write otherwise
+ * than capitalized */
+static const struct {
+    const char *word;
+    const char *api;
+} vgmRemoteApiWords[] = {
+    { "XML", "XML" }, { "UUID", "UUID" }, { "ID", "ID" }, { "MAC", "MAC" },
+    { "CPU", "CPU" }, { "OS", "OS" }, { "NMI", "NMI" }, { "FD", "FD" },
+    { "PM", "PM" }, { "SCSI", "SCSI" }, { "WWN", "WWN" }, { "DHCP", "DHCP" },
+    { "FSTRIM", "FSTrim" }, { "FSFREEZE", "FSFreeze" }, { "FSTHAW", "FSThaw" },
+    { "FSINFO", "FSInfo" },
+};
+
+/* The libvirt API a procedure serves, named as libvirt's errors name it:
+ * REMOTE_PROC_DOMAIN_DEFINE_XML is virDomainDefineXML */
+static char *
+vgmRemoteApiName(const char *procName)
+{
+    g_autoptr(GString) api = g_string_new("vir");
+    g_auto(GStrv) words = NULL;
+    size_t i, j;
+
+    if (!procName || !g_str_has_prefix(procName, "REMOTE_PROC_"))
+        return g_strdup(procName ? procName : "?");
+    words = g_strsplit(procName + strlen("REMOTE_PROC_"), "_", -1);
+    for (i = 0; words[i]; i++) {
+        const char *w = words[i];
+
+        for (j = 0; j < G_N_ELEMENTS(vgmRemoteApiWords); j++) {
+            if (g_str_equal(w, vgmRemoteApiWords[j].word))
+                break;
+        }
+        if (j < G_N_ELEMENTS(vgmRemoteApiWords)) {
+            g_string_append(api, vgmRemoteApiWords[j].api);
+        } else if (*w) {
+            g_autofree char *rest = g_ascii_strdown(w + 1, -1);
+
+            g_string_append_c(api, w[0]);
+            g_string_append(api, rest);
+        }
+    }
+    return g_string_free(g_steal_pointer(&api), FALSE);
+}
+
 static void
 vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
                       gsize len, gpointer opaque)
@@ -373,8 +337,10 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
         return;
     }
     if (readonly && !(info->flags & VGM_REMOTE_PROC_READONLY)) {
-        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_OPERATION_DENIED, VGM_RPC_FROM_RPC,
-                            _("operation forbidden for read only access"));
+        g_autofree char *api = vgmRemoteApiName(info->name);
+        g_autofree char *msg = g_strdup_printf(_("read only access prevents %1$s"), api);
+
+        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_OPERATION_DENIED, VGM_RPC_FROM_RPC, msg);
         return;
     }
     if (info->argsFn) {
@@ -409,7 +375,7 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
         int code = VGM_LV_ERR_INTERNAL;
 
         if (err && err->domain == VGM_ERROR)
-            code = vgmRemoteErrorCode(err->code);
+            code = vgmErrorLibvirtCode(err->code);
         vgmRemoteReplyError(rpc, hdr, code, vgmRemoteErrorDomain(info->name, code),
                             err ? err->message : _("unknown error"));
     }
@@ -513,11 +479,25 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
 
 /* The domain a call names, found by uuid as libvirt's QEMU driver does;
  * without its definition (VGM_DRIVER_LOOKUP_BRIEF), which only some
- * calls need (VGM_REMOTE_GET_DOMAIN_DEF). */
+ * calls need (VGM_REMOTE_GET_DOMAIN_DEF). A handle whose domain is gone
+ * is told by the name it was given too, as libvirt tells it. */
 static VgmDriverDomain *
 vgmRemoteGetDomain(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, GError **error)
 {
-    return vgmDriverLookupByUUIDFlags(client->drv, d->uuid, VGM_DRIVER_LOOKUP_BRIEF, error);
+    g_autoptr(GError) err = NULL;
+    VgmDriverDomain *dom;
+    char uuid[37];
+
+    if ((dom = vgmDriverLookupByUUIDFlags(client->drv, d->uuid, VGM_DRIVER_LOOKUP_BRIEF, &err)))
+        return dom;
+    if (!g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return NULL;
+    }
+    vgmDomainUUIDFormat(d->uuid, uuid);
+    vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s' (%2$s)"),
+                uuid, d->name ? d->name : "");
+    return NULL;
 }
 
 static void

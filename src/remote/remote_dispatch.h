@@ -31,6 +31,3 @@ int vgmRemoteErrorDomain(const char *procName, int code);
 
 /* Fills @program with the REMOTE program served from @drv. */
 void vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv);
-
-/* The libvirt error code for one of ours (VgmErrorCode). */
-int vgmRemoteErrorCode(int vgmCode);

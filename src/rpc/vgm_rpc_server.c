@@ -190,38 +190,52 @@ vgmRpcFrameEncode(const VgmRpcHeader *hdr, VgmXdrFunc fn, void *obj, GError **er
     return g_steal_pointer(&out);
 }
 
+/* A copy of @s the wire takes: a message that quotes what a client sent
+ * (a 4 MiB domain name) can outgrow the string limit, so it is cut at a
+ * character boundary, marked. */
+static char *
+vgmRpcErrorString(const char *s)
+{
+    static const char mark[] = "\u2026";
+    gsize keep = VGM_RPC_MESSAGE_STRING_MAX - (sizeof(mark) - 1);
+    char *cut;
+
+    if (strlen(s) <= VGM_RPC_MESSAGE_STRING_MAX)
+        return g_strdup(s);
+    /* s[keep] is the first byte dropped: drop its whole character */
+    while (keep > 0 && ((guchar)s[keep] & 0xc0) == 0x80)
+        keep--;
+    cut = g_malloc(keep + sizeof(mark));
+    memcpy(cut, s, keep);
+    memcpy(cut + keep, mark, sizeof(mark));
+    return cut;
+}
+
 GByteArray *
 vgmRpcErrorEncode(const VgmRpcErrorInfo *err)
 {
     g_autoptr(GByteArray) out = g_byte_array_new();
-    g_autofree char *cut = NULL;
-    char *message = (char *)(err->message ? err->message : "");
-    char *fmt = (char *)"%s";
+    const char *given = err->message ? err->message : "";
+    const char *format = vgmErrorLibvirtFormat(err->code);
+    const char *at = strstr(format, "%s");
+    g_autofree char *detail = vgmRpcErrorString(given);
+    g_autofree char *message = NULL;
+    g_autofree char *whole = NULL;
+    char *fmt = (char *)format;
     VgmRpcError e = { 0 };
 
-    /* a message that quotes what a client sent (a 4 MiB domain name) can
-     * outgrow the string limit: cut it at a character boundary, marked */
-    if (strlen(message) > VGM_RPC_MESSAGE_STRING_MAX) {
-        static const char mark[] = "\u2026";
-        gsize keep = VGM_RPC_MESSAGE_STRING_MAX - (sizeof(mark) - 1);
+    /* the detail goes in the format's one "%s" */
+    whole = g_strdup_printf("%.*s%s%s", (int)(at - format), format, given, at + 2);
+    message = vgmRpcErrorString(whole);
 
-        /* message[keep] is the first byte dropped: drop its whole character */
-        while (keep > 0 && ((guchar)message[keep] & 0xc0) == 0x80)
-            keep--;
-        cut = g_malloc(keep + sizeof(mark));
-        memcpy(cut, message, keep);
-        memcpy(cut + keep, mark, sizeof(mark));
-        message = cut;
-    }
-
-    /* as libvirtd fills it: level error, the message as the detail of a
-     * "%s" format, no numbers */
+    /* as libvirtd fills it: level error, the format and the detail, no
+     * numbers */
     e.code = err->code;
     e.domain = err->domain;
     e.message = &message;
     e.level = 2;
     e.str1 = &fmt;
-    e.str2 = &message;
+    e.str2 = &detail;
     e.int1 = -1;
     e.int2 = -1;
     if (!vgmXdrEncode(vgmRpcXdrError, &e, out, NULL))
@@ -401,7 +415,7 @@ vgmRpcClientReplyWithFd(VgmRpcClient *client, const VgmRpcHeader *call, VgmXdrFu
     vgmRpcPut32(nfds, 1);
     g_byte_array_append(frame, nfds, sizeof(nfds));
     if (fn && !vgmXdrEncode(fn, obj, body, &err)) {
-        VgmRpcErrorInfo e = { VGM_RPC_ERR_INTERNAL, VGM_RPC_FROM_RPC, err->message };
+        VgmRpcErrorInfo e = { VGM_LV_ERR_INTERNAL, VGM_RPC_FROM_RPC, err->message };
 
         g_byte_array_unref(frame);
         close(fd);
@@ -440,7 +454,7 @@ vgmRpcClientReply(VgmRpcClient *client, const VgmRpcHeader *call, VgmXdrFunc fn,
     hdr.type = VGM_RPC_TYPE_REPLY;
     hdr.status = VGM_RPC_STATUS_OK;
     if (!(frame = vgmRpcFrameEncode(&hdr, fn, obj, &err))) {
-        VgmRpcErrorInfo e = { VGM_RPC_ERR_INTERNAL, VGM_RPC_FROM_RPC, err->message };
+        VgmRpcErrorInfo e = { VGM_LV_ERR_INTERNAL, VGM_RPC_FROM_RPC, err->message };
 
         vgmRpcClientReplyError(client, call, &e);
         return;
@@ -756,7 +770,7 @@ vgmRpcJobRun(gpointer data, gpointer userData)
 static void
 vgmRpcReplyRpcError(VgmRpcClient *client, const VgmRpcHeader *hdr, const char *message)
 {
-    VgmRpcErrorInfo e = { VGM_RPC_ERR_RPC, VGM_RPC_FROM_RPC, message };
+    VgmRpcErrorInfo e = { VGM_LV_ERR_RPC, VGM_RPC_FROM_RPC, message };
 
     vgmRpcClientReplyError(client, hdr, &e);
 }
@@ -808,7 +822,7 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
         /* the descriptors follow the frame, one byte each: taken off the
          * socket (and closed), so that the next frame is read where it
          * starts and the connection goes on */
-        VgmRpcErrorInfo e = { VGM_RPC_ERR_NO_SUPPORT, VGM_RPC_FROM_RPC,
+        VgmRpcErrorInfo e = { VGM_LV_ERR_NO_SUPPORT, VGM_RPC_FROM_RPC,
                               _("passing file descriptors with a call is not supported by virt-gmem") };
         guint32 nfds = len >= 4 ? vgmRpcGet32(payload) : G_MAXUINT32;
         guint32 k;

@@ -65,10 +65,7 @@ typedef struct {
     const char *message;
 } VgmRpcErrorInfo;
 
-/* libvirt's error codes and domains that this layer uses itself. */
-#define VGM_RPC_ERR_INTERNAL 1
-#define VGM_RPC_ERR_RPC 39
-#define VGM_RPC_ERR_NO_SUPPORT 3
+/* libvirt's error domain of this layer's own errors. */
 #define VGM_RPC_FROM_RPC 7
 
 typedef struct _VgmRpcServer VgmRpcServer;

@@ -8,6 +8,7 @@
 
 #include "vgmerror.h"
 #include "vgmenum.h"
+#include "vgmi18n.h"
 
 GQuark
 vgmErrorQuark(void)
@@ -133,4 +134,88 @@ vgmErrorSetSystem(GError **error, int errnum, const char *fmt, ...)
     full = g_strdup_printf("%s: %s", msg, g_strerror(errnum));
     esc = vgmErrorEscape(full);
     g_set_error_literal(error, VGM_ERROR, VGM_ERR_SYSTEM, esc);
+}
+
+/* Each of our codes as libvirt's clients know it (Nova maps 42 to
+ * "instance not found", virsh and virt-install act on 55 and 67), and
+ * how libvirt words an error of that code around its detail
+ * (virErrorMsg); then the codes the daemon's RPC layer sends of its own.
+ * A format of "%s" is the detail alone. */
+static const struct {
+    VgmErrorCode ours;          /* 0: none of ours */
+    int libvirt;
+    const char *format;
+} vgmErrorLibvirt[] = {
+    { VGM_ERR_INTERNAL, VGM_LV_ERR_INTERNAL, N_("internal error: %s") },
+    { VGM_ERR_XML, VGM_LV_ERR_XML, N_("XML error: %s") },
+    { VGM_ERR_CONFIG_UNSUPPORTED, VGM_LV_ERR_CONFIG_UNSUPPORTED, N_("unsupported configuration: %s") },
+    { VGM_ERR_INVALID_ARG, VGM_LV_ERR_INVALID_ARG, N_("invalid argument: %s") },
+    { VGM_ERR_OPERATION_INVALID, VGM_LV_ERR_OPERATION_INVALID, N_("Requested operation is not valid: %s") },
+    { VGM_ERR_OPERATION_FAILED, VGM_LV_ERR_OPERATION_FAILED, N_("operation failed: %s") },
+    { VGM_ERR_NO_DOMAIN, VGM_LV_ERR_NO_DOMAIN, N_("Domain not found: %s") },
+    { VGM_ERR_OPERATION_TIMEOUT, VGM_LV_ERR_OPERATION_TIMEOUT, N_("Timed out during operation: %s") },
+    { VGM_ERR_SYSTEM, VGM_LV_ERR_SYSTEM, "%s" },
+    { VGM_ERR_NO_SUPPORT, VGM_LV_ERR_OPERATION_UNSUPPORTED, N_("Operation not supported: %s") },
+    { VGM_ERR_NO_STORAGE_POOL, VGM_LV_ERR_NO_STORAGE_POOL, N_("Storage pool not found: %s") },
+    { VGM_ERR_NO_STORAGE_VOL, VGM_LV_ERR_NO_STORAGE_VOL, N_("Storage volume not found: %s") },
+    { VGM_ERR_NO_SECRET, VGM_LV_ERR_NO_SECRET, N_("Secret not found: %s") },
+    { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET, N_("Invalid secret: %s") },
+    { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK, N_("Network not found: %s") },
+    { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED, N_("argument unsupported: %s") },
+    { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING, N_("device not found: %s") },
+    { VGM_ERR_OPERATION_ABORTED, VGM_LV_ERR_OPERATION_ABORTED, N_("operation aborted: %s") },
+    { VGM_ERR_NO_DOMAIN_METADATA, VGM_LV_ERR_NO_DOMAIN_METADATA, N_("metadata not found: %s") },
+    { VGM_ERR_AGENT_UNRESPONSIVE, VGM_LV_ERR_AGENT_UNRESPONSIVE, N_("Guest agent is not responding: %s") },
+    { VGM_ERR_NO_HOSTNAME, VGM_LV_ERR_NO_HOSTNAME, N_("no hostname found: %s") },
+    { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED, N_("operation forbidden: %s") },
+    { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT, N_("Domain snapshot not found: %s") },
+    { VGM_ERR_CPU_INCOMPATIBLE, VGM_LV_ERR_CPU_INCOMPATIBLE, N_("the CPU is incompatible with host CPU: %s") },
+    { VGM_ERR_NO_NODE_DEVICE, VGM_LV_ERR_NO_NODE_DEVICE, N_("Node device not found: %s") },
+    { VGM_ERR_NO_INTERFACE, VGM_LV_ERR_NO_INTERFACE, N_("Interface not found: %s") },
+    { VGM_ERR_MULTIPLE_INTERFACES, VGM_LV_ERR_MULTIPLE_INTERFACES, N_("multiple matching interfaces found: %s") },
+    { 0, VGM_LV_ERR_NO_SUPPORT, N_("this function is not supported by the connection driver: %s") },
+    { 0, VGM_LV_ERR_RPC, "%s" },
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vgmErrorLibvirt) == VGM_ERR_LAST - 1 + 2);
+
+int
+vgmErrorLibvirtCode(VgmErrorCode code)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmErrorLibvirt); i++) {
+        if (vgmErrorLibvirt[i].ours == code && code != 0)
+            return vgmErrorLibvirt[i].libvirt;
+    }
+    return VGM_LV_ERR_INTERNAL;
+}
+
+const char *
+vgmErrorLibvirtFormat(int libvirtCode)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmErrorLibvirt); i++) {
+        if (vgmErrorLibvirt[i].libvirt == libvirtCode) {
+            const char *format = _(vgmErrorLibvirt[i].format);
+
+            /* (a translation that lost the detail is not used) */
+            return strstr(format, "%s") ? format : vgmErrorLibvirt[i].format;
+        }
+    }
+    return "%s";
+}
+
+char *
+vgmErrorLibvirtMessage(const GError *err)
+{
+    g_autofree char *detail = vgmErrorEscape(err->message);
+    const char *format;
+    const char *at;
+
+    if (err->domain != VGM_ERROR)
+        return g_steal_pointer(&detail);
+    format = vgmErrorLibvirtFormat(vgmErrorLibvirtCode(err->code));
+    at = strstr(format, "%s");
+    return g_strdup_printf("%.*s%s%s", (int)(at - format), format, detail, at + 2);
 }

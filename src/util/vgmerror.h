@@ -56,6 +56,52 @@ typedef enum {
 
 VGM_ENUM_DECL(vgmErrorCode);
 
+/* libvirt's error codes (virErrorNumber) that ours are sent as, and those
+ * the daemon's RPC layer sends of its own. */
+enum {
+    VGM_LV_ERR_INTERNAL = 1,
+    VGM_LV_ERR_NO_SUPPORT = 3,
+    VGM_LV_ERR_INVALID_ARG = 8,
+    VGM_LV_ERR_OPERATION_FAILED = 9,
+    VGM_LV_ERR_XML = 27,
+    VGM_LV_ERR_OPERATION_DENIED = 29,
+    VGM_LV_ERR_SYSTEM = 38,
+    VGM_LV_ERR_RPC = 39,
+    VGM_LV_ERR_NO_DOMAIN = 42,
+    VGM_LV_ERR_NO_NETWORK = 43,
+    VGM_LV_ERR_NO_STORAGE_POOL = 49,
+    VGM_LV_ERR_NO_STORAGE_VOL = 50,
+    VGM_LV_ERR_NO_NODE_DEVICE = 53,
+    VGM_LV_ERR_OPERATION_INVALID = 55,
+    VGM_LV_ERR_NO_INTERFACE = 57,
+    VGM_LV_ERR_MULTIPLE_INTERFACES = 59,
+    VGM_LV_ERR_INVALID_SECRET = 65,
+    VGM_LV_ERR_NO_SECRET = 66,
+    VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
+    VGM_LV_ERR_OPERATION_TIMEOUT = 68,
+    VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
+    VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
+    VGM_LV_ERR_OPERATION_ABORTED = 78,
+    VGM_LV_ERR_NO_DOMAIN_METADATA = 80,
+    VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
+    VGM_LV_ERR_AGENT_UNRESPONSIVE = 86,
+    VGM_LV_ERR_CPU_INCOMPATIBLE = 91,
+    VGM_LV_ERR_DEVICE_MISSING = 99,
+    VGM_LV_ERR_NO_HOSTNAME = 108,
+};
+
+/* The libvirt error code an error of @code reaches libvirt's clients as */
+int vgmErrorLibvirtCode(VgmErrorCode code);
+
+/* How libvirt words an error of @libvirtCode around its detail
+ * (translated, with one "%s"): "internal error: %s", or "%s" alone */
+const char *vgmErrorLibvirtFormat(int libvirtCode);
+
+/* @err's message as libvirt's clients print it: libvirt's wording of its
+ * code around it (an error of another domain than VGM_ERROR as it is),
+ * its control characters escaped */
+char *vgmErrorLibvirtMessage(const GError *err);
+
 /*
  * @str fit to be shown inside a message: new line, carriage return and tab
  * as \n, \r and \t, the other C0 controls and DEL as \xNN, the C1 controls

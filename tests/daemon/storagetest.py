@@ -594,7 +594,7 @@ def run_tests(tap, target, tmp):
     fails(["pool-define", other], "storage pool '%s' is already defined with uuid %s"
           % (POOL, uuid), "a pool name defined again with another uuid is refused")
     fails(["pool-define-as", "vgmtest-ro", "dir", "--target", os.path.join(tmp, "ro")],
-          "operation forbidden for read only access",
+          "operation forbidden: read only access prevents virStoragePoolDefineXML",
           "the read-only socket refuses pool-define-as", on=target.ro_uri)
     r = virsh(target.ro_uri, "pool-list", "--all")
     tap.eq((r.rc, r.out), (0, pool_table([(POOL, "active", "yes")])),
