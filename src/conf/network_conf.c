@@ -815,17 +815,12 @@ vgmNetworkForwardParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
                         vgmNetworkForwardTypeToString(def->forward));
             return FALSE;
         }
-        if (xmlHasProp(nat, (const xmlChar *)"ipv6")) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("<nat ipv6=''>: virt-gmem's networks are IPv4 only"));
-            return FALSE;
-        }
-        if (!vgmXMLCheckNode(nat, vgmXMLNoChildren,
+        if (!vgmXMLCheckNode(nat, (const char *const[]){ "ipv6", NULL },
                              (const char *const[]){ "address", "port", NULL }, error) ||
+            vgmXMLPropTristateBool(nat, "ipv6", 0, &def->natIPv6, error) < 0 ||
             vgmXMLSingleChild(nat, "address", &addr, error) < 0 ||
             vgmXMLSingleChild(nat, "port", &port, error) < 0)
             return FALSE;
-        def->haveNat = TRUE;
         if (addr) {
             if (!vgmXMLCheckNode(addr, (const char *const[]){ "start", "end", NULL },
                                  vgmXMLNoChildren, error) ||
@@ -1363,8 +1358,10 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
     }
     if (vgmXMLPropTristateBool(root, "ipv6", 0, &def->ipv6, error) < 0)
         return NULL;
+    /* (connections='' is the live XML's count, read by no one, as in
+     * libvirt: a live XML given back defines the network) */
     if (!vgmNetworkCheckRefused(root, error) ||
-        !vgmXMLCheckNode(root, (const char *const[]){ "ipv6", NULL },
+        !vgmXMLCheckNode(root, (const char *const[]){ "ipv6", "connections", NULL },
                          (const char *const[]){ "name", "uuid", "metadata", "forward", "bridge",
                                                 "mtu", "mac", "domain", "dns", "ip", "route",
                                                 NULL }, error) ||
@@ -1657,6 +1654,12 @@ vgmNetworkDnsFormat(VgmBuf *buf, const VgmNetworkDef *def)
 char *
 vgmNetworkDefFormat(const VgmNetworkDef *def)
 {
+    return vgmNetworkDefFormatLive(def, 0);
+}
+
+char *
+vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
+{
     g_auto(VgmBuf) buf = { 0 };
     char uuid[37];
     guint i;
@@ -1664,8 +1667,11 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
     vgmBufInit(&buf, 0);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmBufAdd(&buf, "<network");
-    if (def->ipv6)
-        vgmBufAsprintf(&buf, " ipv6='%s'", def->ipv6 == VGM_TRISTATE_YES ? "yes" : "no");
+    if (connections > 0)
+        vgmBufAsprintf(&buf, " connections='%u'", connections);
+    /* (ipv6='no' is the default, which libvirt does not write) */
+    if (def->ipv6 == VGM_TRISTATE_YES)
+        vgmBufAdd(&buf, " ipv6='yes'");
     vgmBufAdd(&buf, ">\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmBufEscapeText(&buf, "<name>%s</name>\n", def->name);
@@ -1673,19 +1679,25 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
     if (def->metadata)
         vgmXMLFormatNode(&buf, def->metadata);
     if (def->forward != VGM_NETWORK_FORWARD_NONE) {
-        gboolean kids = def->haveNat || def->forwardDev;
+        /* (a <nat> of nothing but itself is left out, as libvirt does) */
+        gboolean nat = def->natStart || def->natPortStart || def->natIPv6;
+        gboolean kids = nat || def->forwardDev;
 
         vgmBufAdd(&buf, "<forward");
         vgmBufEscapeString(&buf, " dev='%s'", def->forwardDev);
         vgmBufAsprintf(&buf, " mode='%s'%s\n", vgmNetworkForwardTypeToString(def->forward),
                        kids ? ">" : "/>");
-        if (def->haveNat) {
+        if (nat) {
             char a[16], b[16];
 
+            g_autofree char *ipv6 = def->natIPv6 ?
+                g_strdup_printf(" ipv6='%s'", vgmTristateBoolTypeToString(def->natIPv6)) :
+                g_strdup("");
+
             if (!def->natStart && !def->natPortStart) {
-                vgmBufAdd(&buf, "  <nat/>\n");
+                vgmBufAsprintf(&buf, "  <nat%s/>\n", ipv6);
             } else {
-                vgmBufAdd(&buf, "  <nat>\n");
+                vgmBufAsprintf(&buf, "  <nat%s>\n", ipv6);
                 if (def->natStart) {
                     vgmNetworkIPFormat(def->natStart, a);
                     vgmNetworkIPFormat(def->natEnd, b);

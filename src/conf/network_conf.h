@@ -144,9 +144,9 @@ typedef struct {
     xmlNodePtr metadata;        /* <metadata>, in a document of its own, or NULL */
     VgmNetworkForward forward;
     char *forwardDev;           /* outgoing interface, or NULL: any */
-    gboolean haveNat;           /* <nat> given */
     guint32 natStart, natEnd;   /* <nat><address>, 0: none */
     unsigned int natPortStart, natPortEnd; /* <nat><port>, 0: none */
+    VgmTristate natIPv6;        /* <nat ipv6=''>: IPv6 masqueraded too */
     char *bridge;               /* NULL: the driver names it */
     VgmTristate stp;
     unsigned int delay;
@@ -175,6 +175,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetworkDef, vgmNetworkDefFree)
 VgmNetworkDef *vgmNetworkDefParseString(const char *xml, const char *filename, GError **error);
 /* The canonical XML, as libvirt formats it. */
 char *vgmNetworkDefFormat(const VgmNetworkDef *def);
+/* ... and the live XML of a running network that @connections interfaces
+ * of running domains are on */
+char *vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections);
 
 /* Whether the driver makes the network's bridge (every mode but bridge) */
 gboolean vgmNetworkDefOwnsBridge(const VgmNetworkDef *def);

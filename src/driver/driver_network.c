@@ -19,6 +19,7 @@
 #include "driver_network.h"
 #include "driver_conn.h"
 #include "driver_net.h"
+#include "driver_domain.h"
 #include "conf/domain_conf.h"
 #include "conf/network_conf.h"
 #include "util/vgmerror.h"
@@ -340,15 +341,30 @@ vgmNetworkRun(GError **error, ...)
     return vgmDriverNetRun((const char *const *)argv->pdata, error);
 }
 
-/* The nftables rules of @def, libvirt's for its mode, as one table */
+/* The subnet of @ip, without its prefix */
+static void
+vgmNetworkFirewallSubnet(const VgmNetworkIP *ip, char net[INET6_ADDRSTRLEN])
+{
+    if (ip->ipv6) {
+        struct in6_addr net6 = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
+
+        vgmNetworkIP6Format(&net6, net);
+    } else {
+        vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
+    }
+}
+
 /* The nftables table of @def's family (@ipv6: ip6, else ip): DHCP (v6:
  * DHCPv6), DNS and TFTP from the guests to the host's dnsmasq; guest to
  * guest; out of the family's subnets and back in where the network
- * forwards (only established traffic back in for IPv4 NAT, which is
- * masqueraded); everything else to or from the bridge rejected */
+ * forwards (only established traffic back in where it is masqueraded:
+ * IPv4 in NAT mode, IPv6 too with <nat ipv6='yes'>, as libvirt does);
+ * everything else to or from the bridge rejected */
 static void
 vgmNetworkFirewallTable(GString *r, const VgmNetworkDef *def, gboolean ipv6)
 {
+    gboolean masquerade = def->forward == VGM_NETWORK_FORWARD_NAT &&
+                          (!ipv6 || def->natIPv6 == VGM_TRISTATE_YES);
     g_autofree char *table = vgmNetworkTableName(def->bridge);
     g_autofree char *outDev = def->forwardDev ? g_strdup_printf(" oifname \"%s\"", def->forwardDev) :
                                                 g_strdup("");
@@ -378,29 +394,23 @@ vgmNetworkFirewallTable(GString *r, const VgmNetworkDef *def, gboolean ipv6)
         if (ip->ipv6 != ipv6 || (def->forward != VGM_NETWORK_FORWARD_NAT &&
                                  def->forward != VGM_NETWORK_FORWARD_ROUTE))
             continue;
-        if (ipv6) {
-            struct in6_addr net6 = vgmNetworkIP6Masked(&ip->address6, ip->prefix);
-
-            vgmNetworkIP6Format(&net6, net);
-        } else {
-            vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
-        }
+        vgmNetworkFirewallSubnet(ip, net);
         g_string_append_printf(r, "    iifname \"%s\"%s %s saddr %s/%u accept\n", br, outDev,
                                family, net, ip->prefix);
         g_string_append_printf(r, "   %s oifname \"%s\" %s daddr %s/%u%s accept\n", inDev, br,
                                family, net, ip->prefix,
-                               !ipv6 && def->forward == VGM_NETWORK_FORWARD_NAT ?
-                               " ct state established,related" : "");
+                               masquerade ? " ct state established,related" : "");
     }
     g_string_append_printf(r, "    oifname \"%s\" reject\n", br);
     g_string_append_printf(r, "    iifname \"%s\" reject\n", br);
     g_string_append(r, "  }\n");
-    if (!ipv6 && def->forward == VGM_NETWORK_FORWARD_NAT) {
+    if (masquerade) {
         g_autofree char *to = NULL;
         g_autofree char *ports = def->natPortStart ?
             g_strdup_printf(":%u-%u", def->natPortStart, def->natPortEnd) : g_strdup(":1024-65535");
 
-        if (def->natStart) {
+        /* (the <nat><address> range is IPv4's) */
+        if (def->natStart && !ipv6) {
             char a[16], b[16];
 
             vgmNetworkIPFormat(def->natStart, a);
@@ -413,19 +423,23 @@ vgmNetworkFirewallTable(GString *r, const VgmNetworkDef *def, gboolean ipv6)
         for (i = 0; i < def->ips->len; i++) {
             const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
             g_autofree char *src = NULL;
-            char net[16];
+            char net[INET6_ADDRSTRLEN];
 
-            if (ip->ipv6)
+            if (ip->ipv6 != ipv6)
                 continue;
-            vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
-            src = g_strdup_printf("ip saddr %s/%u", net, ip->prefix);
-            /* multicast and broadcast stay as they are */
-            g_string_append_printf(r, "    %s ip daddr 224.0.0.0/24 return\n", src);
-            g_string_append_printf(r, "    %s ip daddr 255.255.255.255 return\n", src);
-            g_string_append_printf(r, "   %s %s ip daddr != %s/%u meta l4proto { tcp, udp } %s%s\n",
-                                   outDev, src, net, ip->prefix,
+            vgmNetworkFirewallSubnet(ip, net);
+            src = g_strdup_printf("%s saddr %s/%u", family, net, ip->prefix);
+            /* link-local multicast (and IPv4's broadcast) stay as they are */
+            if (ipv6) {
+                g_string_append_printf(r, "    %s ip6 daddr ff02::/16 return\n", src);
+            } else {
+                g_string_append_printf(r, "    %s ip daddr 224.0.0.0/24 return\n", src);
+                g_string_append_printf(r, "    %s ip daddr 255.255.255.255 return\n", src);
+            }
+            g_string_append_printf(r, "   %s %s %s daddr != %s/%u meta l4proto { tcp, udp } %s%s\n",
+                                   outDev, src, family, net, ip->prefix,
                                    to ? to : "masquerade to ", ports);
-            g_string_append_printf(r, "   %s %s ip daddr != %s/%u %s\n", outDev, src, net,
+            g_string_append_printf(r, "   %s %s %s daddr != %s/%u %s\n", outDev, src, family, net,
                                    ip->prefix, to ? to : "masquerade");
         }
         g_string_append(r, "  }\n");
@@ -439,7 +453,7 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
     g_autoptr(GString) r = g_string_new(NULL);
 
     vgmNetworkFirewallTable(r, def, FALSE);
-    /* IPv6, libvirt's way: routed in NAT mode too (no masquerade) */
+    /* IPv6, libvirt's way: routed in NAT mode too, unless <nat ipv6='yes'> */
     if (vgmNetworkDefHasIPv6(def))
         vgmNetworkFirewallTable(r, def, TRUE);
     return g_string_free(g_steal_pointer(&r), FALSE);
@@ -1441,19 +1455,47 @@ vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
     return ok;
 }
 
+/* How many interfaces of running domains are on network @name (libvirt's
+ * connections: one a guest interface, each while its domain runs) */
+static unsigned int
+vgmNetworkConnections(const VgmDriverStore *store, const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) doms = vgmDriverDomainListAll(store, VGM_DRIVER_LOOKUP_FULL, &err);
+    unsigned int n = 0;
+    guint i, j;
+
+    for (i = 0; doms && i < doms->len; i++) {
+        const VgmDriverDomain *dom = g_ptr_array_index(doms, i);
+
+        if (!vgmDriverDomainIsActive(dom) || !dom->def)
+            continue;
+        for (j = 0; j < dom->def->devices.nets->len; j++) {
+            const VgmNetDef *net = g_ptr_array_index(dom->def->devices.nets, j);
+
+            if (net->type == VGM_NET_TYPE_NETWORK && g_strcmp0(net->source, name) == 0)
+                n++;
+        }
+    }
+    return n;
+}
+
 char *
 vgmDriverNetworkGetXMLDesc(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error)
 {
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
     g_autoptr(VgmNetworkObj) obj = NULL;
 
     if (!vgmDriverCheckFlags(flags, VGM_NETWORK_XML_INACTIVE, error))
         return NULL;
-    obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error);
+    obj = vgmNetworkObjGet(store, name, error);
     if (!obj)
         return NULL;
-    return vgmNetworkDefFormat((flags & VGM_NETWORK_XML_INACTIVE) && obj->config ?
-                               obj->config : vgmNetworkObjDef(obj));
+    /* (a network is running, defined, or both) */
+    if (((flags & VGM_NETWORK_XML_INACTIVE) && obj->config) || !obj->live)
+        return vgmNetworkDefFormat(obj->config);
+    return vgmNetworkDefFormatLive(obj->live, vgmNetworkConnections(store, name));
 }
 
 char *

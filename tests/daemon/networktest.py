@@ -46,6 +46,9 @@ program is skipped saying why. What it covers, in order:
     router advertisement and local reverse zone lines and its DHCPv6 port, a guest that makes
     its address from the advertisements (SLAAC) and answers a ping6 there,
     net-destroy taking the bridge and the table away;
+  * a NAT network with <nat ipv6='yes'>: net-dumpxml, the ip6 table's
+    masquerade, and a guest that reaches a peer (in a network namespace)
+    with no route back to the guest's subnet;
   * an interface on a network of mode 'bridge' (a host bridge): the live
     XML shows it as libvirt does, <interface type='bridge'> naming the
     network, also after a daemon restart; the transient domain's inactive
@@ -86,6 +89,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -603,6 +607,19 @@ def live_nets(uri, name):
     return out
 
 
+def connections(uri, net, *flags):
+    """The connections='' of net-dumpxml NET: an int (0 when not there),
+    or None when the XML is not even read."""
+    r = virsh(uri, "net-dumpxml", *flags, net)
+    try:
+        n = ET.fromstring(r.out).get("connections")
+    except ET.ParseError:
+        return "unreadable: " + r.describe()
+    if flags:
+        return n
+    return int(n) if n else 0
+
+
 def tap_master(dev):
     m = re.search(r" master (\S+) ", link_info(dev)[1]) if dev else None
     return m.group(1) if m else None
@@ -761,8 +778,9 @@ def check_hotplug(tap, uri, root, tmp):
     attached (net2, libvirt's next id, not the freed net0). The second's
     link is set down and up (domif-setlink), which the guest sees as its
     carrier, and its <source bridge> changed live (update-device): its
-    tap moves to another bridge and back; a missing bridge is refused. A
-    macvtap
+    tap moves to another bridge and back; a missing bridge is refused.
+    The network's live XML counts the plugged interface on it
+    (connections=''). A macvtap
     (type 'direct') is refused, and the taps go with the guest."""
     kit = guest_or_skip(tap, "interfaces hot-plugged into a guest", tmp, HP_INIT, "hpguest")
     if not kit:
@@ -796,8 +814,10 @@ def check_hotplug(tap, uri, root, tmp):
         virsh(uri, "destroy", "hpguest")
         return
     a, b, c = HP_MACS
+    conns0 = connections(uri, "default")
     r = virsh(uri, "attach-interface", "hpguest", "network", "default", "--model", "virtio",
               "--mac", a, "--live")
+    conns1 = connections(uri, "default")
     nets = live_nets(uri, "hpguest")
     ta = nets.get(a, (None,) * 4)[1]
     tap.ok(r.rc == 0 and nets.get(a, (None,))[0] == "network" and nets[a][2] == "net0" and
@@ -811,6 +831,7 @@ def check_hotplug(tap, uri, root, tmp):
            "serial:\n" + text[-3000:])
     r = virsh(uri, "attach-interface", "hpguest", "bridge", "virbr0", "--model", "virtio",
               "--mac", b, "--live")
+    conns2 = connections(uri, "default")
     nets = live_nets(uri, "hpguest")
     tb = nets.get(b, (None,) * 4)[1]
     tap.ok(r.rc == 0 and nets.get(b, (None,))[0] == "bridge" and nets[b][2] == "net1" and
@@ -821,6 +842,13 @@ def check_hotplug(tap, uri, root, tmp):
     time.sleep(2)
     r = virsh(uri, "detach-interface", "hpguest", "network", "--mac", a, "--live", timeout=60)
     text = wait_serial(serial, "ETH0-GONE", 60)
+    conns3 = connections(uri, "default")
+    tap.ok(conns1 == conns0 + 1 and conns2 == conns1 and conns3 == conns0 and
+           connections(uri, "default", "--inactive") is None,
+           "net-dumpxml of the network counts the interfaces of running domains on it "
+           "(connections='N', libvirt's): one more while the plugged interface is on it, "
+           "none for a bridge interface on its bridge; not in the inactive XML",
+           repr((conns0, conns1, conns2, conns3)))
     nets = live_nets(uri, "hpguest")
     tap.ok(r.rc == 0 and "ETH0-GONE" in text and a not in nets and
            nets.get(b, (None,) * 4)[2] == "net1" and not link_info(ta)[0] and
@@ -1026,6 +1054,90 @@ def check_ipv6(tap, uri, root, tmp):
            "net-destroy takes the bridge and the ip6 table away", r.describe() + gone.out)
 
 
+NAT6_NET = """<network>
+  <name>nat6</name>
+  <forward mode='nat'>
+    <nat ipv6='yes'/>
+  </forward>
+  <bridge name='vgmnat6'/>
+  <ip address='192.168.160.1' prefix='24'/>
+  <ip family='ipv6' address='fd00:160::1' prefix='64'/>
+</network>
+"""
+
+# a guest on network nat6 (an address of its own from the router
+# advertisements) that pings an address beyond the host: the peer in a
+# network namespace, which has no route back to fd00:160::/64
+NAT6_INIT = INIT_HEAD + """/bin/busybox ip link set eth0 up
+while true; do
+    /bin/busybox ip -6 route add fd00:170::/64 via fd00:160::1 dev eth0 2>/dev/null
+    if /bin/busybox ping6 -c 1 -W 2 fd00:170::2 > /dev/null 2>&1; then
+        /bin/busybox echo NAT6-PING-OK > /dev/ttyS0
+    else
+        /bin/busybox echo "NAT6-PING-FAILED $(/bin/busybox ip -6 addr show dev eth0 | /bin/busybox grep -o 'inet6 [^ ]*' | /bin/busybox tr '\\n' ' ')" > /dev/ttyS0
+    fi
+    /bin/busybox sleep 1
+done
+"""
+
+
+def check_nat_ipv6(tap, uri, tmp):
+    """<nat ipv6='yes'> (libvirt's IPv6 masquerade): net-dumpxml keeps it,
+    the ip6 table masquerades the IPv6 subnet (link-local multicast left
+    alone) and lets only established traffic back in, and a guest on the
+    network reaches a peer beyond the host that has no route back to the
+    guest's subnet: it answers only because the host masquerades."""
+    path = os.path.join(tmp, "nat6.xml")
+    with open(path, "w") as f:
+        f.write(NAT6_NET)
+    r = virsh(uri, "net-create", path)
+    dump = virsh(uri, "net-dumpxml", "nat6").out
+    table = sh("nft", "list", "table", "ip6", "virt-gmem-vgmnat6").out
+    tap.ok(r.rc == 0 and "<nat ipv6='yes'/>" in dump and
+           "ip6 saddr fd00:160::/64 ip6 daddr ff02::/16 return" in table and
+           re.search(r"ip6 saddr fd00:160::/64 ip6 daddr != fd00:160::/64 meta l4proto "
+                     r"\{ tcp, udp \} masquerade to :1024-65535", table) and
+           "ip6 daddr fd00:160::/64 ct state established,related accept" in table,
+           "net-create of a NAT network with <nat ipv6='yes'>: net-dumpxml keeps it; the ip6 "
+           "table masquerades the IPv6 subnet (not ff02::/16) and lets only established "
+           "traffic back in", r.describe() + dump + table)
+    kit = guest_or_skip(tap, "a guest behind the IPv6 masquerade", tmp, NAT6_INIT, "nat6guest")
+    if kit:
+        kernel, initrd = kit
+        serial = os.path.join(tmp, "nat6guest.log")
+        xml = guest_xml(tmp, kernel, initrd, serial).replace(
+            "<name>netguest</name>", "<name>nat6guest</name>").replace(
+            "network='default'", "network='nat6'")
+        gpath = os.path.join(tmp, "nat6guest.xml")
+        with open(gpath, "w") as f:
+            f.write(xml)
+        sh("ip", "netns", "add", "vgmnat6ns")
+        try:
+            for cmd in (("ip", "link", "add", "vgmn6h", "type", "veth", "peer", "name", "vgmn6p"),
+                        ("ip", "link", "set", "vgmn6p", "netns", "vgmnat6ns"),
+                        ("ip", "-6", "addr", "add", "fd00:170::1/64", "dev", "vgmn6h", "nodad"),
+                        ("ip", "link", "set", "vgmn6h", "up"),
+                        ("ip", "netns", "exec", "vgmnat6ns", "ip", "-6", "addr", "add",
+                         "fd00:170::2/64", "dev", "vgmn6p", "nodad"),
+                        ("ip", "netns", "exec", "vgmnat6ns", "ip", "link", "set", "vgmn6p", "up")):
+                sh(*cmd)
+            peer_routes = sh("ip", "netns", "exec", "vgmnat6ns", "ip", "-6", "route").out
+            r = virsh(uri, "create", gpath, timeout=120)
+            text = wait_serial(serial, "NAT6-PING-OK", 120)
+            tap.ok(r.rc == 0 and "NAT6-PING-OK" in text and "fd00:160" not in peer_routes,
+                   "a guest on the network pings a peer beyond the host that has no route to "
+                   "the guest's subnet: the host masquerades its IPv6",
+                   r.describe() + "\npeer's routes:\n" + peer_routes + "\nserial:\n" +
+                   text[-1500:])
+            virsh(uri, "destroy", "nat6guest")
+        finally:
+            sh("ip", "link", "del", "vgmn6h")
+            sh("ip", "netns", "del", "vgmnat6ns")
+    r = virsh(uri, "net-destroy", "nat6")
+    tap.ok(r.rc == 0 and sh("nft", "list", "table", "ip6", "virt-gmem-vgmnat6").rc != 0,
+           "net-destroy of the transient network takes its ip6 table away", r.describe())
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -1178,6 +1290,7 @@ def run_tests(tap, d, tmp):
         check_hotplug(tap, uri, root, tmp)
         check_update(tap, uri, root)
         check_ipv6(tap, uri, root, tmp)
+        check_nat_ipv6(tap, uri, tmp)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
