@@ -1340,6 +1340,9 @@ typedef struct {
     gboolean actualHostBridge;  /* network, live: that bridge is the host's
                                  * (<forward mode='bridge'>), shown as
                                  * libvirt shows it: <interface type='bridge'> */
+    gboolean actualMacTableLibvirt; /* network, at a start or plug, never
+                                 * parsed: its bridge's MAC table is the
+                                 * driver's (<bridge macTableManager='libvirt'>) */
     char *ifname;               /* <target dev=''/>: the host's tap name */
     gboolean tapTakenOver;      /* live update, never parsed: the new QEMU
                                  * gets the fds of the tap (or macvtap) the

@@ -16,6 +16,7 @@
 VGM_ENUM_IMPL(vgmNetworkForward, VGM_NETWORK_FORWARD_LAST,
               "none", "nat", "route", "open", "bridge");
 VGM_ENUM_IMPL(vgmNetworkLeaseUnit, VGM_NETWORK_LEASE_LAST, "seconds", "minutes", "hours");
+VGM_ENUM_IMPL(vgmNetworkMacTable, VGM_NETWORK_MAC_TABLE_LAST, "", "kernel", "libvirt");
 
 /* libvirt's other forward modes, refused by name */
 static const char *const vgmNetworkForwardRefused[] = {
@@ -105,6 +106,8 @@ vgmNetworkDefFree(VgmNetworkDef *def)
         g_array_unref(def->routes);
     if (def->metadata)
         xmlFreeDoc(def->metadata->doc);
+    if (def->dnsmasqOptions)
+        g_ptr_array_unref(def->dnsmasqOptions);
     g_free(def);
 }
 
@@ -713,10 +716,11 @@ vgmNetworkIPParse(xmlNodePtr node, GError **error)
     if ((given = vgmNetworkMaskOrPrefix("ip", haveMask, netmask, havePrefix, &ip->prefix,
                                         &ip->netmask, error)) < 0)
         goto error;
+    ip->havePrefix = given > 0;
     if (!given) {
-        /* libvirt's default: the address's classful mask */
+        /* libvirt's default: the address's classful mask (implied, and
+         * not written back, as libvirt does) */
         ip->prefix = (ip->address >> 31) == 0 ? 8 : (ip->address >> 30) == 2 ? 16 : 24;
-        ip->netmask = TRUE;
     }
     if (ip->prefix < 1 || ip->prefix > 32) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -792,6 +796,13 @@ vgmNetworkForwardParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
         if (!def->forwardDev)
             def->forwardDev = g_steal_pointer(&dev);
     }
+    if (def->forwardDev && def->forward == VGM_NETWORK_FORWARD_OPEN) {
+        /* (an open network forwards nothing itself, as libvirt says) */
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<forward mode='open' dev='%1$s'>: an open network leaves forwarding to the host, so it takes no outgoing interface"),
+                    def->forwardDev);
+        return FALSE;
+    }
     if (def->forwardDev && !vgmNetworkIfnameValid(def->forwardDev)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("invalid value '%1$s' for attribute 'dev' of <forward>: not an interface name"),
@@ -857,12 +868,18 @@ vgmNetworkBridgeParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
 {
     int rc;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "stp", "delay", NULL },
+    int mac = 0;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "stp", "delay", "macTableManager",
+                                                      NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(node, "name", 0, &def->bridge, error) < 0 ||
         vgmXMLPropTristateSwitch(node, "stp", 0, &def->stp, error) < 0 ||
+        vgmXMLPropEnum(node, "macTableManager", vgmNetworkMacTableTypeFromString,
+                       VGM_XML_PROP_NONZERO, &mac, error) < 0 ||
         (rc = vgmXMLPropUInt(node, "delay", 0, &def->delay, error)) < 0)
         return FALSE;
+    def->macTableManager = (VgmNetworkMacTable)mac;
     def->haveDelay = rc > 0;
     /* the kernel's bridge forward delay: at most 30 s (with STP at least 2) */
     if (def->delay > 30) {
@@ -899,7 +916,6 @@ static const VgmRefused vgmNetworkRefused[] = {
     { "virtualport", N_("Open vSwitch and 802.1Qbh ports are not supported: use <interface type='bridge'> with <virtualport> in the domain") },
     { "bandwidth", N_("quality of service on a network is not supported (<bandwidth> of an interface is)") },
     { "vlan", N_("VLAN tags on a network are not supported") },
-    { "port", N_("network ports are not supported") },
     { "title", N_("network titles are not supported") },
     { "description", N_("network descriptions are not supported") },
 };
@@ -1334,6 +1350,61 @@ vgmNetworkDnsParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
     return TRUE;
 }
 
+/* libvirt's dnsmasq namespace: <dnsmasq:options> of <dnsmasq:option
+ * value=''/>, each value a line of dnsmasq's configuration, after the
+ * lines the driver writes */
+static gboolean
+vgmNetworkDnsmasqParse(xmlNodePtr root, VgmNetworkDef *def, GError **error)
+{
+    xmlNodePtr cur, opt;
+
+    for (cur = root->children; cur; cur = cur->next) {
+        if (cur->type != XML_ELEMENT_NODE || !cur->ns || !cur->ns->href ||
+            !g_str_equal((const char *)cur->ns->href, VGM_NETWORK_DNSMASQ_NS))
+            continue;
+        if (!g_str_equal((const char *)cur->name, "options")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <dnsmasq:%1$s> in <network>: libvirt's dnsmasq namespace has <dnsmasq:options>"),
+                        (const char *)cur->name);
+            return FALSE;
+        }
+        if (!vgmXMLCheckAttrs(cur, vgmXMLNoChildren, error) ||
+            !vgmXMLCheckChildrenNs(cur, vgmXMLNoChildren, VGM_NETWORK_DNSMASQ_NS, error))
+            return FALSE;
+        if (!def->dnsmasqOptions)
+            def->dnsmasqOptions = g_ptr_array_new_with_free_func(g_free);
+        for (opt = cur->children; opt; opt = opt->next) {
+            char *value = NULL;
+            const char *p;
+
+            if (opt->type != XML_ELEMENT_NODE)
+                continue;
+            if (!g_str_equal((const char *)opt->name, "option")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported element <dnsmasq:%1$s> in <dnsmasq:options>: it holds <dnsmasq:option value=''/>"),
+                            (const char *)opt->name);
+                return FALSE;
+            }
+            if (!vgmXMLCheckNode(opt, (const char *const[]){ "value", NULL }, vgmXMLNoChildren,
+                                 error) ||
+                vgmXMLPropString(opt, "value", VGM_XML_PROP_REQUIRED,
+                                 &value, error) < 0)
+                return FALSE;
+            g_ptr_array_add(def->dnsmasqOptions, value);
+            /* one line each: a line break would make a second option */
+            for (p = value; *p; p++) {
+                if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("invalid value '%1$s' of <dnsmasq:option>: an option is one line of dnsmasq's configuration, without control characters"),
+                                value);
+                    return FALSE;
+                }
+            }
+        }
+    }
+    return TRUE;
+}
+
 VgmNetworkDef *
 vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
 {
@@ -1361,11 +1432,14 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
     /* (connections='' is the live XML's count, read by no one, as in
      * libvirt: a live XML given back defines the network) */
     if (!vgmNetworkCheckRefused(root, error) ||
-        !vgmXMLCheckNode(root, (const char *const[]){ "ipv6", "connections", NULL },
-                         (const char *const[]){ "name", "uuid", "metadata", "forward", "bridge",
-                                                "mtu", "mac", "domain", "dns", "ip", "route",
-                                                NULL }, error) ||
-        !vgmXMLMetadataParse(root, &def->metadata, error))
+        !vgmXMLCheckAttrs(root, (const char *const[]){ "ipv6", "connections", NULL }, error) ||
+        !vgmXMLCheckChildrenNs(root, (const char *const[]){ "name", "uuid", "metadata", "forward",
+                                                            "bridge", "mtu", "mac", "domain",
+                                                            "dns", "port", "ip", "route",
+                                                            NULL },
+                               VGM_NETWORK_DNSMASQ_NS, error) ||
+        !vgmXMLMetadataParse(root, &def->metadata, error) ||
+        !vgmNetworkDnsmasqParse(root, def, error))
         return NULL;
 
     if (vgmXMLSingleChild(root, "name", &node, error) < 0)
@@ -1401,6 +1475,13 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         (node && (!vgmXMLCheckNode(node, (const char *const[]){ "size", NULL }, vgmXMLNoChildren,
                                    error) ||
                   vgmXMLPropUInt(node, "size", VGM_XML_PROP_REQUIRED, &def->mtu, error) < 0)))
+        return NULL;
+    /* <port isolated=''>: the default of the guests' ports (an interface's
+     * own <port isolated> wins), as libvirt takes it */
+    if (vgmXMLSingleChild(root, "port", &node, error) < 0 ||
+        (node && (!vgmXMLCheckNode(node, (const char *const[]){ "isolated", NULL },
+                                   vgmXMLNoChildren, error) ||
+                  vgmXMLPropTristateBool(node, "isolated", 0, &def->isolatedPort, error) < 0)))
         return NULL;
     if (vgmXMLSingleChild(root, "mac", &node, error) < 0)
         return NULL;
@@ -1511,8 +1592,10 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     } else if (ip->netmask) {
         vgmNetworkIPFormat(vgmNetworkPrefixMask(ip->prefix), b);
         vgmBufAsprintf(buf, " address='%s' netmask='%s'", a, b);
-    } else {
+    } else if (ip->havePrefix) {
         vgmBufAsprintf(buf, " address='%s' prefix='%u'", a, ip->prefix);
+    } else {
+        vgmBufAsprintf(buf, " address='%s'", a);
     }
     if (ip->localPtr)
         vgmBufAsprintf(buf, " localPtr='%s'", ip->localPtr == VGM_TRISTATE_YES ? "yes" : "no");
@@ -1667,6 +1750,8 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
     vgmBufInit(&buf, 0);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmBufAdd(&buf, "<network");
+    if (def->dnsmasqOptions)
+        vgmBufAdd(&buf, " xmlns:dnsmasq='" VGM_NETWORK_DNSMASQ_NS "'");
     if (connections > 0)
         vgmBufAsprintf(&buf, " connections='%u'", connections);
     /* (ipv6='no' is the default, which libvirt does not write) */
@@ -1713,13 +1798,16 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
         if (kids)
             vgmBufAdd(&buf, "</forward>\n");
     }
-    if (def->bridge || def->stp || def->haveDelay) {
+    if (def->bridge || def->stp || def->haveDelay || def->macTableManager) {
         vgmBufAdd(&buf, "<bridge");
         vgmBufEscapeString(&buf, " name='%s'", def->bridge);
         if (def->stp)
             vgmBufAsprintf(&buf, " stp='%s'", vgmTristateSwitchTypeToString(def->stp));
         if (def->haveDelay)
             vgmBufAsprintf(&buf, " delay='%u'", def->delay);
+        if (def->macTableManager)
+            vgmBufAsprintf(&buf, " macTableManager='%s'",
+                           vgmNetworkMacTableTypeToString(def->macTableManager));
         vgmBufAdd(&buf, "/>\n");
     }
     if (def->mtu)
@@ -1733,10 +1821,20 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
         vgmBufAdd(&buf, "/>\n");
     }
     vgmNetworkDnsFormat(&buf, def);
+    if (def->isolatedPort)
+        vgmBufAsprintf(&buf, "<port isolated='%s'/>\n",
+                       vgmTristateBoolTypeToString(def->isolatedPort));
     for (i = 0; i < def->ips->len; i++)
         vgmNetworkIPFormatXML(&buf, g_ptr_array_index(def->ips, i));
     for (i = 0; i < def->routes->len; i++)
         vgmNetworkRouteFormatXML(&buf, &g_array_index(def->routes, VgmNetworkRoute, i));
+    if (def->dnsmasqOptions) {
+        vgmBufAdd(&buf, "<dnsmasq:options>\n");
+        for (i = 0; i < def->dnsmasqOptions->len; i++)
+            vgmBufEscapeString(&buf, "  <dnsmasq:option value='%s'/>\n",
+                               g_ptr_array_index(def->dnsmasqOptions, i));
+        vgmBufAdd(&buf, "</dnsmasq:options>\n");
+    }
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</network>\n");
     return vgmBufSteal(&buf);

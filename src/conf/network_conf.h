@@ -82,7 +82,8 @@ typedef struct {
     guint32 address;            /* IPv4 */
     struct in6_addr address6;   /* IPv6 */
     unsigned int prefix;
-    gboolean havePrefix;        /* IPv6: prefix='' given (else 64) */
+    gboolean havePrefix;        /* a netmask or prefix given (else IPv6's 64,
+                                 * IPv4's classful mask) */
     gboolean netmask;           /* written as netmask='' rather than prefix='' */
     gboolean dhcp;              /* <dhcp> given */
     GArray *ranges;             /* VgmNetworkRange */
@@ -138,6 +139,16 @@ typedef struct {
     unsigned int metric;        /* 0: none given */
 } VgmNetworkRoute;
 
+/* <bridge macTableManager=''>: who fills the bridge's MAC table */
+typedef enum {
+    VGM_NETWORK_MAC_TABLE_DEFAULT = 0,
+    VGM_NETWORK_MAC_TABLE_KERNEL,   /* the kernel learns (the default) */
+    VGM_NETWORK_MAC_TABLE_LIBVIRT,  /* the driver adds each guest's MAC */
+
+    VGM_NETWORK_MAC_TABLE_LAST
+} VgmNetworkMacTable;
+VGM_ENUM_DECL(vgmNetworkMacTable);   /* "", "kernel", "libvirt" */
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
@@ -149,6 +160,7 @@ typedef struct {
     VgmTristate natIPv6;        /* <nat ipv6=''>: IPv6 masqueraded too */
     char *bridge;               /* NULL: the driver names it */
     VgmTristate stp;
+    VgmNetworkMacTable macTableManager;
     unsigned int delay;
     gboolean haveDelay;
     unsigned int mtu;           /* 0: the kernel's */
@@ -163,9 +175,16 @@ typedef struct {
     GPtrArray *dnsHosts;        /* VgmNetworkDnsHost */
     GPtrArray *ips;             /* VgmNetworkIP */
     GArray *routes;             /* VgmNetworkRoute */
+    VgmTristate isolatedPort;   /* <port isolated=''>: the guests' ports
+                                 * isolated from each other by default */
+    GPtrArray *dnsmasqOptions;  /* char *: <dnsmasq:options>'s values, lines
+                                 * of dnsmasq's configuration; NULL: none */
     VgmTristate ipv6;           /* <network ipv6=''>: IPv6 between the guests
                                  * even without an IPv6 <ip> */
 } VgmNetworkDef;
+
+/* libvirt's namespace of dnsmasq options in a network's XML */
+#define VGM_NETWORK_DNSMASQ_NS "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
 void vgmNetworkDefFree(VgmNetworkDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetworkDef, vgmNetworkDefFree)

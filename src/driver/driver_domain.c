@@ -5353,13 +5353,15 @@ vgmDriverDomainUpdateNet(const VgmDriverStore *store, VgmDriverDomain *dom,
         }
     }
     if (move && !vgmDriverNetMoveTap(newTap->ifname, oldTap->bridge, newTap->bridge,
-                                     newTap->isolated, error))
+                                     newTap->isolated,
+                                     newTap->macTableLibvirt ? newTap->mac : NULL, error))
         return FALSE;
     if (shape && !vgmDriverNetReshape(newTap, error)) {
         g_autoptr(GError) undo = NULL;
 
         if (move && !vgmDriverNetMoveTap(newTap->ifname, newTap->bridge, oldTap->bridge,
-                                         oldTap->isolated, &undo))
+                                         oldTap->isolated,
+                                         oldTap->macTableLibvirt ? oldTap->mac : NULL, &undo))
             g_warning(_("domain '%1$s': tap '%2$s' stays in bridge '%3$s': %4$s"),
                       dom->name, newTap->ifname, newTap->bridge, undo->message);
         return FALSE;

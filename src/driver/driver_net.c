@@ -155,21 +155,24 @@ vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error)
 gboolean
 vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net, GError **error)
 {
-    g_autofree char *bridge = NULL;
-    unsigned int mtu = 0;
+    g_auto(VgmDriverNetworkPort) port = { 0 };
 
     if (net->type != VGM_NET_TYPE_NETWORK)
         return TRUE;
-    if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, &net->actualHostBridge,
-                                 error)) {
+    if (!vgmDriverNetworkResolve(store, net->source, &port, error)) {
         g_prefix_error(error, _("interface '%1$s': "), net->mac);
         return FALSE;
     }
     g_free(net->actualBridge);
-    net->actualBridge = g_steal_pointer(&bridge);
-    /* as libvirt: the network's MTU unless the interface has its own */
+    net->actualBridge = g_steal_pointer(&port.bridge);
+    net->actualHostBridge = port.hostBridge;
+    net->actualMacTableLibvirt = port.macTableLibvirt;
+    /* as libvirt: the network's MTU and port isolation unless the
+     * interface has its own */
     if (!net->mtu)
-        net->mtu = mtu;
+        net->mtu = port.mtu;
+    if (!net->isolatedPort)
+        net->isolatedPort = port.isolated;
     return TRUE;
 }
 
@@ -221,6 +224,7 @@ vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net)
     tap->mtu = net->mtu;
     tap->coalesceRxFrames = net->coalesceRxFrames;
     tap->isolated = net->isolatedPort == VGM_TRISTATE_YES;
+    tap->macTableLibvirt = net->type == VGM_NET_TYPE_NETWORK && net->actualMacTableLibvirt;
     if (net->bandwidth.in)
         tap->in = *net->bandwidth.in;
     if (net->bandwidth.out)
@@ -434,6 +438,44 @@ vgmDriverNetOvsAddPort(const VgmDriverTap *tap, GError **error)
     return TRUE;
 }
 
+/* The bridge port @ifname (of @bridge) as the interface asks: isolated
+ * from the bridge's other isolated ports (the kernel's brport flag, as
+ * libvirt sets it); with a MAC table the driver manages (@mac given:
+ * <bridge macTableManager='libvirt'>), one that learns no MAC and floods
+ * no unicast, and the guest's MAC @mac in the bridge's table instead */
+static gboolean
+vgmDriverNetPortSetUp(const char *ifname, const char *bridge, gboolean isolated,
+                      const char *mac, GError **error)
+{
+    static const struct {
+        const char *flag;
+        const char *value;
+        gboolean macTable;      /* only for a MAC table of the driver's */
+    } flags[] = {
+        { "isolated", "1", FALSE },
+        { "learning", "0", TRUE },
+        { "unicast_flood", "0", TRUE },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(flags); i++) {
+        g_autofree char *path = NULL;
+
+        if (flags[i].macTable ? !mac : !isolated)
+            continue;
+        path = g_strdup_printf("/sys/class/net/%s/brport/%s", ifname, flags[i].flag);
+        if (!vgmFileWriteInPlace(path, flags[i].value)) {
+            vgmErrorSetSystem(error, errno,
+                              _("cannot set '%1$s' of port '%2$s' of bridge '%3$s' to %4$s"),
+                              flags[i].flag, ifname, bridge, flags[i].value);
+            return FALSE;
+        }
+    }
+    return !mac || vgmDriverNetRun((const char *const[]){ "bridge", "fdb", "add", mac, "dev",
+                                                         ifname, "master", "temp", NULL },
+                                   error);
+}
+
 static gboolean
 vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
 {
@@ -492,18 +534,9 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
                               tap->ifname, tap->bridge);
             return FALSE;
         }
-        /* an isolated port talks to the bridge's other ports that are not
-         * (the kernel's brport flag, as libvirt sets it) */
-        if (tap->isolated) {
-            g_autofree char *path = g_strdup_printf("/sys/class/net/%s/brport/isolated",
-                                                    tap->ifname);
-
-            if (!vgmFileWriteInPlace(path, "1")) {
-                vgmErrorSetSystem(error, errno, _("cannot isolate port '%1$s' of bridge '%2$s'"),
-                                  tap->ifname, tap->bridge);
-                return FALSE;
-            }
-        }
+        if (!vgmDriverNetPortSetUp(tap->ifname, tap->bridge, tap->isolated,
+                                   tap->macTableLibvirt ? tap->mac : NULL, error))
+            return FALSE;
     }
 
     /* <coalesce>: the received frames the tap batches (ethtool -C rx-frames) */
@@ -533,7 +566,7 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
  * into @from */
 gboolean
 vgmDriverNetMoveTap(const char *ifname, const char *from, const char *to, gboolean isolated,
-                    GError **error)
+                    const char *mac, GError **error)
 {
     struct ifreq ifr;
     int fd;
@@ -568,15 +601,8 @@ vgmDriverNetMoveTap(const char *ifname, const char *from, const char *to, gboole
         }
         goto out;
     }
-    if (isolated) {
-        g_autofree char *path = g_strdup_printf("/sys/class/net/%s/brport/isolated", ifname);
-
-        if (!vgmFileWriteInPlace(path, "1")) {
-            vgmErrorSetSystem(error, errno, _("cannot isolate port '%1$s' of bridge '%2$s'"),
-                              ifname, to);
-            goto out;
-        }
-    }
+    if (!vgmDriverNetPortSetUp(ifname, to, isolated, mac, error))
+        goto out;
     ok = TRUE;
  out:
     close(fd);

@@ -28,6 +28,8 @@ typedef struct {
     unsigned int coalesceRxFrames; /* <coalesce> rx frames, 0: none */
     gboolean ovs;        /* the bridge is Open vSwitch's: ovs-vsctl add-port */
     gboolean isolated;   /* <port isolated='yes'>: the bridge port's flag */
+    gboolean macTableLibvirt; /* the bridge's MAC table is the driver's: the
+                               * guest's MAC goes in it */
     char *ifaceId;       /* ovs: external-ids:iface-id */
     char *vmId;          /* ovs: external-ids:vm-id, the domain's uuid */
     char *vlan;          /* ovs: "tag=N" or "trunks=N,M", or NULL */
@@ -77,9 +79,10 @@ gboolean vgmDriverNetReshape(const VgmDriverTap *tap, GError **error);
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 /* Running tap @ifname moved from bridge @from (NULL: none) to bridge @to
  * (an update of its interface's <source>), its port isolated as
- * @isolated says; back in @from when @to refuses it */
+ * @isolated says and, where @to's MAC table is the driver's, the guest's
+ * MAC @mac in it (else NULL); back in @from when @to refuses it */
 gboolean vgmDriverNetMoveTap(const char *ifname, const char *from, const char *to,
-                             gboolean isolated, GError **error);
+                             gboolean isolated, const char *mac, GError **error);
 
 /* After a run of the domain whose live definition is @def, as libvirt
  * cleans up when a domain stops: its Open vSwitch ports go (as far as

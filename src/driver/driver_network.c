@@ -661,6 +661,9 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
     vgmNetworkDnsmasqHosts(c, def, dhcp);
     vgmNetworkDnsmasqHosts(c, def, vgmNetworkDefDhcpIP6(def));
     vgmNetworkDnsmasqRA(c, def);
+    /* <dnsmasq:options>, last, as libvirt writes them */
+    for (i = 0; def->dnsmasqOptions && i < def->dnsmasqOptions->len; i++)
+        g_string_append_printf(c, "%s\n", (const char *)g_ptr_array_index(def->dnsmasqOptions, i));
     return g_string_free(g_steal_pointer(&c), FALSE);
 }
 
@@ -961,6 +964,30 @@ vgmNetworkSetSysctl(const char *dev, const char *key, const char *value, GError 
     return TRUE;
 }
 
+/* A bridge whose MAC table the driver fills (<bridge
+ * macTableManager='libvirt'>) filters by VLAN, as libvirt sets it */
+static gboolean
+vgmNetworkMacTableSetUp(const VgmNetworkDef *def, GError **error)
+{
+    g_autofree char *path = g_strdup_printf("/sys/class/net/%s/bridge/vlan_filtering",
+                                            def->bridge);
+
+    if (def->macTableManager != VGM_NETWORK_MAC_TABLE_LIBVIRT)
+        return TRUE;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS) && if_nametoindex(def->bridge)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot start network '%1$s': <bridge macTableManager='libvirt'> needs bridge VLAN filtering, which this host's kernel does not have"),
+                    def->name);
+        return FALSE;
+    }
+    if (!vgmFileWriteInPlace(path, "1")) {
+        vgmErrorSetSystem(error, errno, _("cannot turn on VLAN filtering of bridge '%1$s'"),
+                          def->bridge);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Makes @def's host side; on failure takes back what it made */
 static gboolean
 vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
@@ -970,8 +997,9 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     const char *br = def->bridge;
     guint i;
 
+    /* (a host bridge gets its VLAN filtering too, as libvirt sets it) */
     if (!vgmNetworkDefOwnsBridge(def))
-        return TRUE;
+        return vgmNetworkMacTableSetUp(def, error);
     if (if_nametoindex(br)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot start network '%1$s': an interface named '%2$s', its bridge, exists already"),
@@ -983,7 +1011,8 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
                        "forward_delay", delay, "stp_state",
                        def->stp == VGM_TRISTATE_NO ? "0" : "1", NULL))
         return FALSE;
-    if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "address", def->mac, NULL) ||
+    if (!vgmNetworkMacTableSetUp(def, error) ||
+        !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "address", def->mac, NULL) ||
         (def->mtu && !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "mtu", mtu, NULL)))
         goto undo;
     /* IPv6 on the bridge, as libvirt sets it: no router advertisements
@@ -2030,9 +2059,15 @@ vgmDriverNetworkAutostart(VgmDriver *drv)
     g_mutex_unlock(&vgmNetworkLock);
 }
 
+void
+vgmDriverNetworkPortClear(VgmDriverNetworkPort *port)
+{
+    g_clear_pointer(&port->bridge, g_free);
+}
+
 gboolean
-vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **bridge,
-                        unsigned int *mtu, gboolean *hostBridge, GError **error)
+vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
+                        VgmDriverNetworkPort *port, GError **error)
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
@@ -2043,9 +2078,11 @@ vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **br
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is not active"), name);
         return FALSE;
     }
-    *bridge = g_strdup(obj->live->bridge);
-    *mtu = obj->live->mtu;
-    *hostBridge = !vgmNetworkDefOwnsBridge(obj->live);
+    port->bridge = g_strdup(obj->live->bridge);
+    port->mtu = obj->live->mtu;
+    port->hostBridge = !vgmNetworkDefOwnsBridge(obj->live);
+    port->isolated = obj->live->isolatedPort;
+    port->macTableLibvirt = obj->live->macTableManager == VGM_NETWORK_MAC_TABLE_LIBVIRT;
     return TRUE;
 }
 

@@ -121,9 +121,24 @@ void vgmDriverNetworkAutostart(VgmDriver *drv);
  * the host bridge a bridge network names */
 char *vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name,
                                     GError **error);
-/* For a domain's start: the bridge (and MTU, 0: none) of active network
- * @name of @store, and whether that bridge is the host's (a network of
- * <forward mode='bridge'>) rather than one the network makes. */
+/* What a guest interface on a network gets from it */
+typedef struct {
+    char *bridge;               /* the bridge its tap joins */
+    unsigned int mtu;           /* the network's MTU, 0: none */
+    gboolean hostBridge;        /* that bridge is the host's (a network of
+                                 * <forward mode='bridge'>), not one the
+                                 * network makes */
+    VgmTristate isolated;       /* the network's <port isolated> */
+    gboolean macTableLibvirt;   /* <bridge macTableManager='libvirt'>: the
+                                 * port learns no MACs and floods no
+                                 * unicast; the guest's MAC is put in the
+                                 * bridge's table */
+} VgmDriverNetworkPort;
+
+void vgmDriverNetworkPortClear(VgmDriverNetworkPort *port);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverNetworkPort, vgmDriverNetworkPortClear)
+
+/* For a domain's start: what an interface on active network @name of
+ * @store gets (*@port) */
 gboolean vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
-                                 char **bridge, unsigned int *mtu, gboolean *hostBridge,
-                                 GError **error);
+                                 VgmDriverNetworkPort *port, GError **error);

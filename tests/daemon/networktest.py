@@ -46,6 +46,13 @@ program is skipped saying why. What it covers, in order:
     router advertisement and local reverse zone lines and its DHCPv6 port, a guest that makes
     its address from the advertisements (SLAAC) and answers a ping6 there,
     net-destroy taking the bridge and the table away;
+  * a network's <port isolated='yes'>: its guests' taps isolated bridge
+    ports, but for an interface's own <port isolated='no'>;
+  * <bridge macTableManager='libvirt'>: VLAN filtering, ports that neither
+    learn nor flood, the guests' MACs in the bridge's table (on a kernel
+    without bridge VLAN filtering: the start refused, saying so);
+  * <dnsmasq:options>: kept, written last into dnsmasq's configuration
+    and acted on (a DNS answer of an address= option);
   * a NAT network with <nat ipv6='yes'>: net-dumpxml, the ip6 table's
     masquerade, and a guest that reaches a peer (in a network namespace)
     with no route back to the guest's subnet;
@@ -403,6 +410,95 @@ def check_coalesce(tap, uri, root, tmp):
            "%s\ntap %s: rx-frames %s\n%s" % (r.describe(), m.group(1) if m else None, frames,
                                             live.out[:2000]))
     virsh(uri, "destroy", "coalesce")
+
+
+def sysval(path):
+    """The text of a sysfs file, or the error reading it."""
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError as e:
+        return str(e)
+
+
+def check_isolated_ports(tap, uri, tmp):
+    """<port isolated='yes'> of a network: its guests' taps are isolated
+    bridge ports, unless an interface says <port isolated='no'> itself
+    (QEMU paused, no guest needed); net-dumpxml keeps it."""
+    net = os.path.join(tmp, "isonet.xml")
+    with open(net, "w") as f:
+        f.write("<network><name>isonet</name><bridge name='vgmiso0'/><port isolated='yes'/>"
+                "<ip address='192.168.191.1' prefix='24'/></network>")
+    path = small_domain(tmp, "isoguest", """<interface type='network'>
+      <mac address='52:54:00:4e:77:21'/>
+      <source network='isonet'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:4e:77:22'/>
+      <source network='isonet'/>
+      <model type='virtio'/>
+      <port isolated='no'/>
+    </interface>""")
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("<port isolated> of a network", "%s is not installed" % QEMU)
+        return
+    r = virsh(uri, "net-create", net)
+    dump = virsh(uri, "net-dumpxml", "isonet").out
+    r2 = virsh(uri, "create", "--paused", path, timeout=120)
+    live = virsh(uri, "dumpxml", "isoguest").out
+    devs = re.findall(r"<target dev='(vnet\d+)'/>", live)
+    got = [sysval("/sys/class/net/%s/brport/isolated" % d) for d in devs]
+    tap.ok(r.rc == 0 and r2.rc == 0 and "<port isolated='yes'/>" in dump and got == ["1", "0"],
+           "a network's <port isolated='yes'>: net-dumpxml keeps it, its guest's tap is an "
+           "isolated bridge port, one of an interface with <port isolated='no'> is not",
+           "%s%s\n%s\ntaps %s: %s" % (r.describe(), r2.describe(), dump, devs, got))
+    virsh(uri, "destroy", "isoguest")
+    virsh(uri, "net-destroy", "isonet")
+
+
+def check_mac_table(tap, uri, tmp):
+    """<bridge macTableManager='libvirt'>: the bridge filters by VLAN, its
+    guests' ports learn no MAC and flood no unicast, and each guest's MAC
+    is in the bridge's table on its port (QEMU paused). On a kernel
+    without bridge VLAN filtering the start is refused, saying so."""
+    net = os.path.join(tmp, "mtnet.xml")
+    with open(net, "w") as f:
+        f.write("<network><name>mtnet</name><bridge name='vgmmt0' macTableManager='libvirt'/>"
+                "<ip address='192.168.194.1' prefix='24'/></network>")
+    path = small_domain(tmp, "mtguest", """<interface type='network'>
+      <mac address='52:54:00:4e:77:31'/>
+      <source network='mtnet'/>
+      <model type='virtio'/>
+    </interface>""")
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("<bridge macTableManager='libvirt'>", "%s is not installed" % QEMU)
+        return
+    probe = sh("ip", "link", "add", "vgmmtprobe", "type", "bridge", "vlan_filtering", "1")
+    sh("ip", "link", "del", "vgmmtprobe")
+    r = virsh(uri, "net-create", net)
+    if probe.rc != 0:
+        tap.ok(r.rc == 1 and "needs bridge VLAN filtering, which this host's kernel does not "
+               "have" in r.err and not os.path.exists("/sys/class/net/vgmmt0"),
+               "<bridge macTableManager='libvirt'> on a kernel without bridge VLAN filtering: "
+               "the start is refused, saying so, and leaves no bridge", r.describe())
+        return
+    dump = virsh(uri, "net-dumpxml", "mtnet").out
+    r2 = virsh(uri, "create", "--paused", path, timeout=120)
+    live = virsh(uri, "dumpxml", "mtguest").out
+    m = re.search(r"<target dev='(vnet\d+)'/>", live)
+    dev = m.group(1) if m else "?"
+    port = (sysval("/sys/class/net/%s/brport/learning" % dev),
+            sysval("/sys/class/net/%s/brport/unicast_flood" % dev))
+    fdb = sh("bridge", "fdb", "show", "dev", dev).out
+    tap.ok(r.rc == 0 and r2.rc == 0 and "macTableManager='libvirt'" in dump and
+           sysval("/sys/class/net/vgmmt0/bridge/vlan_filtering") == "1" and
+           port == ("0", "0") and "52:54:00:4e:77:31 master vgmmt0" in fdb,
+           "<bridge macTableManager='libvirt'>: VLAN filtering on the bridge, no learning or "
+           "unicast flooding on the guest's port, the guest's MAC in the bridge's table",
+           "%s%s\n%s\nport %s\nfdb %s" % (r.describe(), r2.describe(), dump, port, fdb))
+    virsh(uri, "destroy", "mtguest")
+    virsh(uri, "net-destroy", "mtnet")
 
 
 IFT_MAC = "52:54:00:4e:77:0b"
@@ -1138,6 +1234,26 @@ def check_nat_ipv6(tap, uri, tmp):
            "net-destroy of the transient network takes its ip6 table away", r.describe())
 
 
+def check_dnsmasq_options(tap, uri, root):
+    """<dnsmasq:options> (libvirt's dnsmasq namespace): net-dumpxml keeps
+    them, dnsmasq's configuration ends with them, and dnsmasq acts on
+    them (an address=/NAME/ADDR option answers a DNS query of NAME)."""
+    path = os.path.join(harness.SRCDIR, "tests", "networkxml2xmlin", "dnsmasq-options.xml")
+    r = virsh(uri, "net-create", path)
+    dump = virsh(uri, "net-dumpxml", "dnsopts").out
+    conf = os.path.join(root, "run", "network", "dnsopts.conf")
+    lines = open(conf).read().splitlines() if os.path.exists(conf) else []
+    answer = dns_query("192.168.190.1", "gmem.test", 1)
+    tap.ok(r.rc == 0 and "<dnsmasq:option value='address=/gmem.test/192.168.190.77'/>" in dump and
+           lines[-2:] == ["dhcp-option=option:ntp-server,192.168.190.1",
+                          "address=/gmem.test/192.168.190.77"] and
+           answer == [bytes([192, 168, 190, 77])],
+           "net-create with <dnsmasq:options>: net-dumpxml keeps them, they end dnsmasq's "
+           "configuration, and dnsmasq answers gmem.test with the option's address",
+           r.describe() + dump + "\n".join(lines[-4:]) + "\nanswer: %r" % (answer,))
+    virsh(uri, "net-destroy", "dnsopts")
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -1285,12 +1401,15 @@ def run_tests(tap, d, tmp):
 
         check_guest(tap, uri, root, tmp)
         check_coalesce(tap, uri, root, tmp)
+        check_isolated_ports(tap, uri, tmp)
+        check_mac_table(tap, uri, tmp)
         check_iftune(tap, uri, root, tmp)
         check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
         check_update(tap, uri, root)
         check_ipv6(tap, uri, root, tmp)
         check_nat_ipv6(tap, uri, tmp)
+        check_dnsmasq_options(tap, uri, root)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
