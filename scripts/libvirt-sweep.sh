@@ -5,7 +5,7 @@
 # through virt-gmem, and compares what each accepts and how each lowers
 # memory. docs/libvirt-sweep.rst has the rules and the results.
 #
-#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [--all | --i686] [SRC_DIR]
+#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [--all | --i686 | --networks] [SRC_DIR]
 #
 # SRC_DIR caches Debian's libvirt source package (default
 # $VGM_BUILDDIR/tests/libvirt-src; VGM_BUILDDIR defaults to ./build, which
@@ -30,6 +30,11 @@
 # --i686        every i686 input instead, each on qemu-system-x86_64, as
 #               both libvirt and virt-gmem run such guests
 #               (docs/libvirt-sweep.rst, "The i686 inputs").
+# --networks    libvirt's network XML test inputs instead (networkxml2xmlin,
+#               networkxml2confdata, networkxml2firewalldata), each defined
+#               in libvirtd and in a virtgmemd of the run's own, each one
+#               virt-gmem accepts also started there (docs/libvirt-sweep.rst,
+#               "The network inputs"); results in networks-summary.txt
 # --no-qemu-check  skip starting every accepted command line paused on
 #               real QEMU (docs/libvirt-sweep.rst, "Real QEMU").
 set -euo pipefail
@@ -40,6 +45,7 @@ hugetlbfs=0
 qemucheck=1
 everything=0
 i686=0
+networks=0
 src=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -47,6 +53,7 @@ while [ $# -gt 0 ]; do
         --no-qemu-check) qemucheck=0 ;;
         --all) everything=1 ;;
         --i686) i686=1 ;;
+        --networks) networks=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) echo "libvirt-sweep: unknown option $1" >&2; exit 2 ;;
         *) src=$1 ;;
@@ -140,6 +147,12 @@ if [ ! -d "$data" ]; then
     tar -xJf "$orig" -C "$src" --wildcards --no-wildcards-match-slash \
         'libvirt-9.0.0/tests/qemuxml2argvdata/*.xml'
 fi
+if [ $networks = 1 ] && [ ! -d "$src/libvirt-9.0.0/tests/networkxml2confdata" ]; then
+    tar -xJf "$orig" -C "$src" --wildcards --no-wildcards-match-slash \
+        'libvirt-9.0.0/tests/networkxml2xmlin/*.xml' \
+        'libvirt-9.0.0/tests/networkxml2confdata/*.xml' \
+        'libvirt-9.0.0/tests/networkxml2firewalldata/*.xml'
+fi
 
 # ---- 2. Debian's libvirtd 9.0 -----------------------------------------------
 mkdir -p "$out"
@@ -214,6 +227,19 @@ virsh -q -c "$uri" version >/dev/null 2>&1 || die "libvirt does not answer on $u
     echo
 } > "$out/versions.txt"
 
+if [ $networks = 1 ]; then
+    # a virtgmemd of the run's own, on a root of its own, stopped at the end
+    vroot=$(mktemp -d "$out/virtgmemd.XXXXXX")
+    setsid "$builddir/tools/virtgmemd" --root "$vroot/root" --listen "$vroot/sock" --timeout 0 \
+        > "$vroot/daemon.log" 2>&1 &
+    started_pids=($! "${started_pids[@]}")
+    for _ in $(seq 100); do [ -S "$vroot/sock" ] && break; sleep 0.1; done
+    "$python" "$here/scripts/libvirt-net-sweep.py" --src "$src/libvirt-9.0.0/tests" \
+        --uri "$uri" --ours "qemu+unix:///system?socket=$vroot/sock" --out "$out" --start \
+        --header "$out/versions.txt"
+    say "results in $out (networks-summary.txt, networks.tsv)"
+    exit 0
+fi
 args=(--src "$data" --out "$out" --virt-gmem "$vgm" --qemu-caps "$caps"
       --uri "$uri" --header "$out/versions.txt")
 [ $qemucheck = 0 ] || args+=(--qemu-check)

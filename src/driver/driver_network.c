@@ -974,7 +974,13 @@ vgmNetworkMacTableSetUp(const VgmNetworkDef *def, GError **error)
 
     if (def->macTableManager != VGM_NETWORK_MAC_TABLE_LIBVIRT)
         return TRUE;
-    if (!g_file_test(path, G_FILE_TEST_EXISTS) && if_nametoindex(def->bridge)) {
+    if (!if_nametoindex(def->bridge)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start network '%1$s': its bridge '%2$s' does not exist"),
+                    def->name, def->bridge);
+        return FALSE;
+    }
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("cannot start network '%1$s': <bridge macTableManager='libvirt'> needs bridge VLAN filtering, which this host's kernel does not have"),
                     def->name);
