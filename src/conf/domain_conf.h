@@ -1321,6 +1321,11 @@ typedef struct {
     VgmNetBandwidthRate *out;   /* from the guest, or NULL */
 } VgmNetBandwidth;
 
+/* The <bandwidth> child of @parent (an interface, a network, a port
+ * group) into @bw; libvirt's form of it */
+gboolean vgmNetBandwidthParse(xmlNodePtr parent, VgmNetBandwidth *bw, GError **error);
+void vgmNetBandwidthFormat(VgmBuf *buf, const VgmNetBandwidth *bw);
+
 typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
@@ -1335,6 +1340,8 @@ typedef struct {
     unsigned int port;          /* server, client, mcast, udp: <source port=''> */
     char *localAddress;         /* udp: <source><local address='' port=''/> */
     unsigned int localPort;
+    char *portgroup;            /* network: <source portgroup=''>, or NULL:
+                                 * the network's default port group */
     char *actualBridge;         /* network, live: the network's bridge the
                                  * tap joined (<source bridge=''>) */
     gboolean actualHostBridge;  /* network, live: that bridge is the host's

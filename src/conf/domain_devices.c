@@ -427,6 +427,7 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->vlanTags);
     g_free(n->bandwidth.in);
     g_free(n->bandwidth.out);
+    g_free(n->portgroup);
     g_free(n);
 }
 
@@ -2957,7 +2958,7 @@ vgmDomainNetFind(const VgmDomainDef *def, const char *device, GError **error)
 /* <bandwidth>: each direction at most once, with an average (libvirt
  * also takes a floor alone, which needs a virtual network's QoS: refused
  * with <floor>) */
-static gboolean
+gboolean
 vgmNetBandwidthParse(xmlNodePtr iface, VgmNetBandwidth *bw, GError **error)
 {
     static const char *const dirs[] = { "inbound", "outbound" };
@@ -3008,7 +3009,7 @@ vgmNetBandwidthParse(xmlNodePtr iface, VgmNetBandwidth *bw, GError **error)
     return TRUE;
 }
 
-static void
+void
 vgmNetBandwidthFormat(VgmBuf *buf, const VgmNetBandwidth *bw)
 {
     const VgmNetBandwidthRate *rates[] = { bw->in, bw->out };
@@ -3393,18 +3394,16 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
                         type, attr);
             return FALSE;
         }
-        if (net->type == VGM_NET_TYPE_NETWORK && xmlHasProp(child, (const xmlChar *)"portgroup")) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("attribute 'portgroup' of <source> in <interface type='network'>: virt-gmem's networks have no port groups"));
-            return FALSE;
-        }
         /* a network interface's live XML names the bridge it joined and
          * libvirt's port; both are run-time state, which a definition
          * does not keep */
         if (!vgmXMLCheckNode(child, net->type == VGM_NET_TYPE_NETWORK ?
-                             (const char *const[]){ "network", "bridge", "portid", NULL } :
+                             (const char *const[]){ "network", "portgroup", "bridge", "portid",
+                                                    NULL } :
                              (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+            (net->type == VGM_NET_TYPE_NETWORK &&
+             vgmXMLPropString(child, "portgroup", 0, &net->portgroup, error) < 0) ||
             (net->type == VGM_NET_TYPE_NETWORK && live &&
              vgmXMLPropString(child, "bridge", 0, &net->actualBridge, error) < 0))
             return FALSE;
@@ -4027,6 +4026,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufAsprintf(buf, "<mac address='%s'/>\n", net->mac);
     if (net->type == VGM_NET_TYPE_NETWORK) {
         vgmBufEscapeString(buf, "<source network='%s'", net->source);
+        vgmBufEscapeString(buf, " portgroup='%s'", net->portgroup);
         vgmBufEscapeString(buf, " bridge='%s'", net->actualBridge);
         vgmBufAdd(buf, "/>\n");
     }

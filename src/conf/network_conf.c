@@ -108,6 +108,10 @@ vgmNetworkDefFree(VgmNetworkDef *def)
         xmlFreeDoc(def->metadata->doc);
     if (def->dnsmasqOptions)
         g_ptr_array_unref(def->dnsmasqOptions);
+    if (def->portgroups)
+        g_ptr_array_unref(def->portgroups);
+    g_free(def->bandwidth.in);
+    g_free(def->bandwidth.out);
     g_free(def);
 }
 
@@ -912,9 +916,7 @@ vgmNetworkBridgeParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
 
 /* libvirt's elements of <network> that virt-gmem does not run */
 static const VgmRefused vgmNetworkRefused[] = {
-    { "portgroup", N_("port groups need virtual ports or VLANs, which virt-gmem's networks do not have") },
     { "virtualport", N_("Open vSwitch and 802.1Qbh ports are not supported: use <interface type='bridge'> with <virtualport> in the domain") },
-    { "bandwidth", N_("quality of service on a network is not supported (<bandwidth> of an interface is)") },
     { "vlan", N_("VLAN tags on a network are not supported") },
     { "title", N_("network titles are not supported") },
     { "description", N_("network descriptions are not supported") },
@@ -1350,6 +1352,85 @@ vgmNetworkDnsParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
     return TRUE;
 }
 
+static void
+vgmNetworkPortgroupFree(VgmNetworkPortgroup *pg)
+{
+    g_free(pg->name);
+    g_free(pg->bandwidth.in);
+    g_free(pg->bandwidth.out);
+    g_free(pg);
+}
+
+/* libvirt's elements of a <portgroup> that virt-gmem's networks do not
+ * carry out */
+static const VgmRefused vgmNetworkPortgroupRefused[] = {
+    { "vlan", N_("VLAN tags need Open vSwitch or an SR-IOV network, which virt-gmem's networks are not") },
+    { "virtualport", N_("virtual ports need Open vSwitch or an 802.1Qbh switch, which virt-gmem's networks are not") },
+};
+
+/* <portgroup name='' default='yes|no'> with a <bandwidth>: unique names,
+ * at most one default, as libvirt takes them */
+static gboolean
+vgmNetworkPortgroupsParse(xmlNodePtr root, VgmNetworkDef *def, GError **error)
+{
+    g_autoptr(GPtrArray) nodes = vgmXMLChildren(root, "portgroup");
+    const VgmNetworkPortgroup *dflt = NULL;
+    guint i, j;
+
+    def->portgroups = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkPortgroupFree);
+    for (i = 0; i < nodes->len; i++) {
+        xmlNodePtr node = g_ptr_array_index(nodes, i);
+        VgmNetworkPortgroup *pg = g_new0(VgmNetworkPortgroup, 1);
+        VgmTristate isDefault = VGM_TRISTATE_ABSENT;
+
+        g_ptr_array_add(def->portgroups, pg);
+        if (!vgmXMLCheckRefusedChildren(node, vgmNetworkPortgroupRefused,
+                                        G_N_ELEMENTS(vgmNetworkPortgroupRefused), error) ||
+            !vgmXMLCheckNode(node, (const char *const[]){ "name", "default", NULL },
+                             (const char *const[]){ "bandwidth", NULL }, error) ||
+            vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &pg->name, error) < 0 ||
+            vgmXMLPropTristateBool(node, "default", 0, &isDefault, error) < 0 ||
+            !vgmNetBandwidthParse(node, &pg->bandwidth, error))
+            return FALSE;
+        pg->isDefault = isDefault == VGM_TRISTATE_YES;
+        for (j = 0; j < i; j++) {
+            if (g_str_equal(((VgmNetworkPortgroup *)g_ptr_array_index(def->portgroups, j))->name,
+                            pg->name)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("network '%1$s' has two <portgroup>s named '%2$s'"),
+                            def->name, pg->name);
+                return FALSE;
+            }
+        }
+        if (pg->isDefault && dflt) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("network '%1$s' has two default <portgroup>s ('%2$s' and '%3$s'): one is the default"),
+                        def->name, dflt->name, pg->name);
+            return FALSE;
+        }
+        if (pg->isDefault)
+            dflt = pg;
+    }
+    return TRUE;
+}
+
+const VgmNetworkPortgroup *
+vgmNetworkDefPortgroup(const VgmNetworkDef *def, const char *name, GError **error)
+{
+    guint i;
+
+    for (i = 0; def->portgroups && i < def->portgroups->len; i++) {
+        const VgmNetworkPortgroup *pg = g_ptr_array_index(def->portgroups, i);
+
+        if (name ? g_str_equal(pg->name, name) : pg->isDefault)
+            return pg;
+    }
+    if (name)
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("network '%1$s' has no <portgroup> named '%2$s'"), def->name, name);
+    return NULL;
+}
+
 /* libvirt's dnsmasq namespace: <dnsmasq:options> of <dnsmasq:option
  * value=''/>, each value a line of dnsmasq's configuration, after the
  * lines the driver writes */
@@ -1435,8 +1516,8 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         !vgmXMLCheckAttrs(root, (const char *const[]){ "ipv6", "connections", NULL }, error) ||
         !vgmXMLCheckChildrenNs(root, (const char *const[]){ "name", "uuid", "metadata", "forward",
                                                             "bridge", "mtu", "mac", "domain",
-                                                            "dns", "port", "ip", "route",
-                                                            NULL },
+                                                            "dns", "bandwidth", "port",
+                                                            "ip", "route", "portgroup", NULL },
                                VGM_NETWORK_DNSMASQ_NS, error) ||
         !vgmXMLMetadataParse(root, &def->metadata, error) ||
         !vgmNetworkDnsmasqParse(root, def, error))
@@ -1475,6 +1556,9 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
         (node && (!vgmXMLCheckNode(node, (const char *const[]){ "size", NULL }, vgmXMLNoChildren,
                                    error) ||
                   vgmXMLPropUInt(node, "size", VGM_XML_PROP_REQUIRED, &def->mtu, error) < 0)))
+        return NULL;
+    if (!vgmNetBandwidthParse(root, &def->bandwidth, error) ||
+        !vgmNetworkPortgroupsParse(root, def, error))
         return NULL;
     /* <port isolated=''>: the default of the guests' ports (an interface's
      * own <port isolated> wins), as libvirt takes it */
@@ -1821,6 +1905,7 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
         vgmBufAdd(&buf, "/>\n");
     }
     vgmNetworkDnsFormat(&buf, def);
+    vgmNetBandwidthFormat(&buf, &def->bandwidth);
     if (def->isolatedPort)
         vgmBufAsprintf(&buf, "<port isolated='%s'/>\n",
                        vgmTristateBoolTypeToString(def->isolatedPort));
@@ -1828,6 +1913,19 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
         vgmNetworkIPFormatXML(&buf, g_ptr_array_index(def->ips, i));
     for (i = 0; i < def->routes->len; i++)
         vgmNetworkRouteFormatXML(&buf, &g_array_index(def->routes, VgmNetworkRoute, i));
+    for (i = 0; i < def->portgroups->len; i++) {
+        const VgmNetworkPortgroup *pg = g_ptr_array_index(def->portgroups, i);
+        g_auto(VgmBuf) attrs = { 0 };
+        g_auto(VgmBuf) child = { 0 };
+
+        vgmBufInit(&attrs, 0);
+        vgmBufInitChild(&child, &buf);
+        vgmBufEscapeString(&attrs, " name='%s'", pg->name);
+        if (pg->isDefault)
+            vgmBufAdd(&attrs, " default='yes'");
+        vgmNetBandwidthFormat(&child, &pg->bandwidth);
+        vgmXMLFormatElement(&buf, "portgroup", &attrs, &child);
+    }
     if (def->dnsmasqOptions) {
         vgmBufAdd(&buf, "<dnsmasq:options>\n");
         for (i = 0; i < def->dnsmasqOptions->len; i++)

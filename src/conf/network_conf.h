@@ -28,6 +28,7 @@
 #include <netinet/in.h>
 #include <libxml/tree.h>
 
+#include "conf/domain_conf.h"
 #include "util/vgmenum.h"
 
 typedef enum {
@@ -139,6 +140,13 @@ typedef struct {
     unsigned int metric;        /* 0: none given */
 } VgmNetworkRoute;
 
+/* <portgroup name='' default=''>: what an interface of the group gets */
+typedef struct {
+    char *name;
+    gboolean isDefault;         /* the group of an interface that names none */
+    VgmNetBandwidth bandwidth;  /* its <bandwidth>, for an interface without one */
+} VgmNetworkPortgroup;
+
 /* <bridge macTableManager=''>: who fills the bridge's MAC table */
 typedef enum {
     VGM_NETWORK_MAC_TABLE_DEFAULT = 0,
@@ -175,6 +183,9 @@ typedef struct {
     GPtrArray *dnsHosts;        /* VgmNetworkDnsHost */
     GPtrArray *ips;             /* VgmNetworkIP */
     GArray *routes;             /* VgmNetworkRoute */
+    VgmNetBandwidth bandwidth;  /* <bandwidth>: the bridge's, for the whole
+                                 * network (inbound: to the guests) */
+    GPtrArray *portgroups;      /* VgmNetworkPortgroup */
     VgmTristate isolatedPort;   /* <port isolated=''>: the guests' ports
                                  * isolated from each other by default */
     GPtrArray *dnsmasqOptions;  /* char *: <dnsmasq:options>'s values, lines
@@ -188,6 +199,12 @@ typedef struct {
 
 void vgmNetworkDefFree(VgmNetworkDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetworkDef, vgmNetworkDefFree)
+
+/* The port group of @def an interface naming @name (NULL: none) is in:
+ * that one, else the default one; NULL for none, with an error where
+ * @name names none */
+const VgmNetworkPortgroup *vgmNetworkDefPortgroup(const VgmNetworkDef *def, const char *name,
+                                                  GError **error);
 
 /* Parses, checks and completes (uuid, STP, MAC) the network in @xml;
  * @filename names it in errors. */

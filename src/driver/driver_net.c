@@ -159,7 +159,7 @@ vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net, GError *
 
     if (net->type != VGM_NET_TYPE_NETWORK)
         return TRUE;
-    if (!vgmDriverNetworkResolve(store, net->source, &port, error)) {
+    if (!vgmDriverNetworkResolve(store, net->source, net->portgroup, &port, error)) {
         g_prefix_error(error, _("interface '%1$s': "), net->mac);
         return FALSE;
     }
@@ -173,6 +173,11 @@ vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net, GError *
         net->mtu = port.mtu;
     if (!net->isolatedPort)
         net->isolatedPort = port.isolated;
+    /* and its port group's <bandwidth> unless the interface has one */
+    if (!net->bandwidth.in && !net->bandwidth.out) {
+        net->bandwidth.in = g_steal_pointer(&port.bandwidth.in);
+        net->bandwidth.out = g_steal_pointer(&port.bandwidth.out);
+    }
     return TRUE;
 }
 
@@ -308,32 +313,18 @@ vgmDriverNetOvsVsctl(const char *const *args, GError **error)
     return vgmDriverNetRun((const char *const *)argv->pdata, error);
 }
 
-/* <bandwidth> on the tap, with libvirt's tc commands: the guest's inbound
- * traffic leaves the host through the tap, so it is shaped there (an htb
- * class at the average, peak as its ceiling, with an sfq below it); its
- * outbound traffic enters the host through the tap, so it is policed at
- * the tap's ingress. Rates in kilobytes per second, bursts in
- * kilobytes. */
-static gboolean
-vgmDriverNetSetBandwidth(const VgmDriverTap *tap, GError **error)
+gboolean
+vgmDriverNetShape(const char *dev, const VgmNetBandwidthRate *in,
+                  const VgmNetBandwidthRate *out, GError **error)
 {
-    const char *dev = tap->ifname;
-
-    if (!tap->in.average && !tap->out.average)
-        return TRUE;
-    if (geteuid() != 0) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("<bandwidth> of interface '%1$s' needs root: tc shapes the tap"), tap->mac);
-        return FALSE;
-    }
-    if (tap->in.average) {
-        g_autofree char *rate = g_strdup_printf("%llukbps", tap->in.average);
-        g_autofree char *ceil = tap->in.peak ? g_strdup_printf("%llukbps", tap->in.peak) : NULL;
-        g_autofree char *burst = tap->in.burst ? g_strdup_printf("%llukb", tap->in.burst) : NULL;
+    if (in && in->average) {
+        g_autofree char *rate = g_strdup_printf("%llukbps", in->average);
+        g_autofree char *ceil = in->peak ? g_strdup_printf("%llukbps", in->peak) : NULL;
+        g_autofree char *burst = in->burst ? g_strdup_printf("%llukb", in->burst) : NULL;
         /* libvirt's quantum: the bytes of one average's second over an
          * MTU of 1500, at least 1 */
         g_autofree char *quantum = g_strdup_printf("%llu",
-                                                   MAX(tap->in.average * 1024 / 8 / 1500, 1ULL));
+                                                   MAX(in->average * 1024 / 8 / 1500, 1ULL));
         const char *root[] = { "tc", "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb",
                                "default", "1", NULL };
         const char *cls[20] = { "tc", "class", "add", "dev", dev, "parent", "1:", "classid",
@@ -357,27 +348,41 @@ vgmDriverNetSetBandwidth(const VgmDriverTap *tap, GError **error)
         cls[n] = NULL;
         if (!vgmDriverNetRun(root, error) || !vgmDriverNetRun(cls, error) ||
             !vgmDriverNetRun(sfq, error) || !vgmDriverNetRun(filter, error))
-            goto error;
+            return FALSE;
     }
-    if (tap->out.average) {
-        g_autofree char *rate = g_strdup_printf("%llukbps", tap->out.average);
+    if (out && out->average) {
+        g_autofree char *rate = g_strdup_printf("%llukbps", out->average);
         /* tc keeps a burst in a 32-bit count of bytes */
-        g_autofree char *burst = g_strdup_printf("%llukb", tap->out.burst ? tap->out.burst :
-                                                 MIN(tap->out.average, G_MAXUINT / 1024));
+        g_autofree char *burst = g_strdup_printf("%llukb", out->burst ? out->burst :
+                                                 MIN(out->average, G_MAXUINT / 1024));
         const char *ingress[] = { "tc", "qdisc", "add", "dev", dev, "ingress", NULL };
         const char *police[] = { "tc", "filter", "add", "dev", dev, "parent", "ffff:", "protocol",
                                  "all", "u32", "match", "u32", "0", "0", "police", "rate", rate,
                                  "burst", burst, "mtu", "64kb", "drop", "flowid", ":1", NULL };
 
         if (!vgmDriverNetRun(ingress, error) || !vgmDriverNetRun(police, error))
-            goto error;
+            return FALSE;
     }
     return TRUE;
+}
 
- error:
-    g_prefix_error(error, _("cannot set the <bandwidth> of interface '%1$s' on tap '%2$s': "),
-                   tap->mac, dev);
-    return FALSE;
+/* <bandwidth> on the tap (vgmDriverNetShape) */
+static gboolean
+vgmDriverNetSetBandwidth(const VgmDriverTap *tap, GError **error)
+{
+    if (!tap->in.average && !tap->out.average)
+        return TRUE;
+    if (geteuid() != 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("<bandwidth> of interface '%1$s' needs root: tc shapes the tap"), tap->mac);
+        return FALSE;
+    }
+    if (!vgmDriverNetShape(tap->ifname, &tap->in, &tap->out, error)) {
+        g_prefix_error(error, _("cannot set the <bandwidth> of interface '%1$s' on tap '%2$s': "),
+                       tap->mac, tap->ifname);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean

@@ -76,6 +76,15 @@ VgmDriverTap *vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net);
  * old qdiscs removed, then the new ones set (none for a tap without) */
 gboolean vgmDriverNetReshape(const VgmDriverTap *tap, GError **error);
 
+/* <bandwidth> on device @dev, with libvirt's tc commands: traffic to the
+ * guests (@in; NULL or average 0: none) leaves the host through @dev (a
+ * tap, or a network's bridge), so it is shaped there (an htb class at the
+ * average, peak as its ceiling, with an sfq below it); traffic from them
+ * (@out) enters the host through it, so it is policed at its ingress.
+ * Rates in kilobytes per second, bursts in kilobytes. */
+gboolean vgmDriverNetShape(const char *dev, const VgmNetBandwidthRate *in,
+                           const VgmNetBandwidthRate *out, GError **error);
+
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 /* Running tap @ifname moved from bridge @from (NULL: none) to bridge @to
  * (an update of its interface's <source>), its port isolated as

@@ -883,6 +883,20 @@ vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GE
     }
 }
 
+static gboolean
+vgmNetworkHasBandwidth(const VgmNetworkDef *def)
+{
+    return def->bandwidth.in || def->bandwidth.out;
+}
+
+/* Takes the qdiscs of @dev's QoS away (none there is no error) */
+static void
+vgmNetworkUnshape(const char *dev)
+{
+    vgmNetworkRun(NULL, "tc", "qdisc", "del", "dev", dev, "root", NULL);
+    vgmNetworkRun(NULL, "tc", "qdisc", "del", "dev", dev, "ingress", NULL);
+}
+
 /* Takes away whatever of @def's bridge, firewall table and dnsmasq there
  * is; the first failure is reported, the rest still done. */
 static gboolean
@@ -898,6 +912,9 @@ vgmNetworkTeardown(const VgmDriverStore *store, const VgmNetworkDef *def, GError
 
         g_unlink(path);
     }
+    /* a host bridge's QoS goes (the network's own bridge goes whole) */
+    if (!vgmNetworkDefOwnsBridge(def) && def->bridge && vgmNetworkHasBandwidth(def))
+        vgmNetworkUnshape(def->bridge);
     if (!vgmNetworkDefOwnsBridge(def) || !def->bridge)
         return TRUE;
     {
@@ -964,6 +981,21 @@ vgmNetworkSetSysctl(const char *dev, const char *key, const char *value, GError 
     return TRUE;
 }
 
+/* The network's <bandwidth> on its bridge, as libvirt sets it: traffic to
+ * the guests leaves the host through the bridge device */
+static gboolean
+vgmNetworkShape(const VgmNetworkDef *def, GError **error)
+{
+    if (!vgmNetworkHasBandwidth(def))
+        return TRUE;
+    if (!vgmDriverNetShape(def->bridge, def->bandwidth.in, def->bandwidth.out, error)) {
+        g_prefix_error(error, _("cannot set the <bandwidth> of network '%1$s' on bridge '%2$s': "),
+                       def->name, def->bridge);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A bridge whose MAC table the driver fills (<bridge
  * macTableManager='libvirt'>) filters by VLAN, as libvirt sets it */
 static gboolean
@@ -1003,9 +1035,23 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     const char *br = def->bridge;
     guint i;
 
-    /* (a host bridge gets its VLAN filtering too, as libvirt sets it) */
-    if (!vgmNetworkDefOwnsBridge(def))
-        return vgmNetworkMacTableSetUp(def, error);
+    /* (a host bridge gets its VLAN filtering and QoS too, as libvirt sets
+     * them) */
+    if (!vgmNetworkDefOwnsBridge(def)) {
+        if (!vgmNetworkMacTableSetUp(def, error))
+            return FALSE;
+        if (vgmNetworkHasBandwidth(def) && !if_nametoindex(br)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot start network '%1$s': its bridge '%2$s' does not exist"),
+                        def->name, br);
+            return FALSE;
+        }
+        if (!vgmNetworkShape(def, error)) {
+            vgmNetworkUnshape(br);
+            return FALSE;
+        }
+        return TRUE;
+    }
     if (if_nametoindex(br)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot start network '%1$s': an interface named '%2$s', its bridge, exists already"),
@@ -1051,7 +1097,8 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
         if (!vgmNetworkRun(error, "ip", "addr", "add", addr, "broadcast", "+", "dev", br, NULL))
             goto undo;
     }
-    if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "up", NULL))
+    if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "up", NULL) ||
+        !vgmNetworkShape(def, error))
         goto undo;
     /* the static routes through the bridge (they go with it) */
     for (i = 0; i < def->routes->len; i++) {
@@ -2069,13 +2116,17 @@ void
 vgmDriverNetworkPortClear(VgmDriverNetworkPort *port)
 {
     g_clear_pointer(&port->bridge, g_free);
+    g_clear_pointer(&port->bandwidth.in, g_free);
+    g_clear_pointer(&port->bandwidth.out, g_free);
 }
 
 gboolean
-vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
+vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, const char *portgroup,
                         VgmDriverNetworkPort *port, GError **error)
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
+    g_autoptr(GError) err = NULL;
+    const VgmNetworkPortgroup *pg;
 
     obj = vgmNetworkObjGet(store, name, error);
     if (!obj)
@@ -2084,6 +2135,14 @@ vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is not active"), name);
         return FALSE;
     }
+    if (!(pg = vgmNetworkDefPortgroup(obj->live, portgroup, &err)) && err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    if (pg && pg->bandwidth.in)
+        port->bandwidth.in = g_memdup2(pg->bandwidth.in, sizeof(*pg->bandwidth.in));
+    if (pg && pg->bandwidth.out)
+        port->bandwidth.out = g_memdup2(pg->bandwidth.out, sizeof(*pg->bandwidth.out));
     port->bridge = g_strdup(obj->live->bridge);
     port->mtu = obj->live->mtu;
     port->hostBridge = !vgmNetworkDefOwnsBridge(obj->live);

@@ -133,12 +133,15 @@ typedef struct {
                                  * port learns no MACs and floods no
                                  * unicast; the guest's MAC is put in the
                                  * bridge's table */
+    VgmNetBandwidth bandwidth;  /* its port group's <bandwidth> (copies) */
 } VgmDriverNetworkPort;
 
 void vgmDriverNetworkPortClear(VgmDriverNetworkPort *port);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverNetworkPort, vgmDriverNetworkPortClear)
 
 /* For a domain's start: what an interface on active network @name of
- * @store gets (*@port) */
+ * @store, in its port group @portgroup (NULL: the default one, if any),
+ * gets (*@port) */
 gboolean vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
-                                 VgmDriverNetworkPort *port, GError **error);
+                                 const char *portgroup, VgmDriverNetworkPort *port,
+                                 GError **error);

@@ -51,6 +51,10 @@ program is skipped saying why. What it covers, in order:
   * <bridge macTableManager='libvirt'>: VLAN filtering, ports that neither
     learn nor flood, the guests' MACs in the bridge's table (on a kernel
     without bridge VLAN filtering: the start refused, saying so);
+  * a network's <bandwidth> on its bridge and <portgroup>s: each guest
+    interface's tap shaped with its group's <bandwidth> (the default
+    group's without one named) unless it has its own; a group the network
+    lacks refuses the start;
   * <dnsmasq:options>: kept, written last into dnsmasq's configuration
     and acted on (a DNS answer of an address= option);
   * a NAT network with <nat ipv6='yes'>: net-dumpxml, the ip6 table's
@@ -504,6 +508,65 @@ def check_mac_table(tap, uri, tmp):
 IFT_MAC = "52:54:00:4e:77:0b"
 TC_CALLS_TEMPLATE = "%s/tc-calls"
 TC_CALLS = None
+
+
+def check_portgroups(tap, uri, tmp):
+    """A network's <bandwidth> and <portgroup>s (tc is the recording
+    stand-in, TC_CALLS): the start shapes the network's bridge with the
+    network's <bandwidth>; a guest's interface without a port group gets
+    the default group's <bandwidth>, one naming a group that group's, one
+    with a <bandwidth> of its own keeps it, one in a group without any is
+    not shaped; a group the network does not have refuses the start."""
+    src = os.path.join(harness.SRCDIR, "tests", "networkxml2xmlin", "bandwidth-portgroups.xml")
+    macs = ["52:54:00:4e:77:4%d" % i for i in range(4)]
+    devices = "".join("""<interface type='network'>
+      <mac address='%s'/>
+      <source network='qosnet'%s/>
+      <target dev='vgmpg%d'/>
+      <model type='virtio'/>%s
+    </interface>
+    """ % (m, pg, i, own) for i, (m, pg, own) in enumerate(zip(
+        macs, ["", " portgroup='slow'", " portgroup='slow'", " portgroup='plain'"],
+        ["", "", "<bandwidth><inbound average='7'/></bandwidth>", ""])))
+    path = small_domain(tmp, "pgguest", devices)
+    bad = small_domain(tmp, "pgbad", """<interface type='network'>
+      <source network='qosnet' portgroup='nosuch'/><model type='virtio'/></interface>""")
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("port groups", "%s is not installed" % QEMU)
+        return
+    open(TC_CALLS, "w").close()
+    r = virsh(uri, "net-create", src)
+    with open(TC_CALLS) as f:
+        calls = f.read()
+    tap.ok(r.rc == 0 and "qdisc add dev vgmqos0 root handle 1: htb default 1" in calls and
+           "class add dev vgmqos0 parent 1: classid 1:1 htb rate 10000kbps ceil 20000kbps "
+           "burst 1024kb" in calls and
+           "filter add dev vgmqos0 parent ffff: protocol all u32 match u32 0 0 police rate "
+           "5000kbps" in calls,
+           "net-create of a network with a <bandwidth>: its bridge shaped both ways (tc)",
+           r.describe() + calls)
+    open(TC_CALLS, "w").close()
+    r = virsh(uri, "create", "--paused", path, timeout=120)
+    with open(TC_CALLS) as f:
+        calls = f.read().splitlines()
+    classes = {d: [c for c in calls if c.startswith("class add dev %s " % d)]
+               for d in ("vgmpg0", "vgmpg1", "vgmpg2", "vgmpg3")}
+    police = [c for c in calls if c.startswith("filter add dev vgmpg1 parent ffff:")]
+    tap.ok(r.rc == 0 and
+           any(" htb rate 1000kbps " in c for c in classes["vgmpg0"]) and
+           any(" htb rate 100kbps ceil 200kbps " in c for c in classes["vgmpg1"]) and
+           any("police rate 50kbps" in c for c in police) and
+           any(" htb rate 7kbps " in c for c in classes["vgmpg2"]) and
+           not classes["vgmpg3"] and not [c for c in calls if "vgmpg3" in c],
+           "port groups: the default group's <bandwidth> for an interface naming none, the "
+           "named group's for one naming it, an interface's own over its group's, none for "
+           "a group without", r.describe() + "\n".join(calls))
+    virsh(uri, "destroy", "pgguest")
+    r = virsh(uri, "create", "--paused", bad, timeout=120)
+    tap.ok(r.rc == 1 and "network 'qosnet' has no <portgroup> named 'nosuch'" in r.err,
+           "an interface of a port group the network does not have: the start is refused, "
+           "naming it", r.describe())
+    virsh(uri, "net-destroy", "qosnet")
 
 
 def check_iftune(tap, uri, root, tmp):
@@ -1404,6 +1467,7 @@ def run_tests(tap, d, tmp):
         check_isolated_ports(tap, uri, tmp)
         check_mac_table(tap, uri, tmp)
         check_iftune(tap, uri, root, tmp)
+        check_portgroups(tap, uri, tmp)
         check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
         check_update(tap, uri, root)
