@@ -98,6 +98,7 @@ vgmNetworkDefFree(VgmNetworkDef *def)
     g_free(def->name);
     g_free(def->forwardDev);
     g_free(def->bridge);
+    g_free(def->bridgeZone);
     g_free(def->mac);
     g_free(def->domainName);
     if (def->ips)
@@ -874,16 +875,30 @@ vgmNetworkBridgeParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
 
     int mac = 0;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "stp", "delay", "macTableManager",
-                                                      NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "zone", "stp", "delay",
+                                                      "macTableManager", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(node, "name", 0, &def->bridge, error) < 0 ||
+        vgmXMLPropString(node, "zone", 0, &def->bridgeZone, error) < 0 ||
         vgmXMLPropTristateSwitch(node, "stp", 0, &def->stp, error) < 0 ||
         vgmXMLPropEnum(node, "macTableManager", vgmNetworkMacTableTypeFromString,
                        VGM_XML_PROP_NONZERO, &mac, error) < 0 ||
         (rc = vgmXMLPropUInt(node, "delay", 0, &def->delay, error)) < 0)
         return FALSE;
     def->macTableManager = (VgmNetworkMacTable)mac;
+    /* a zone is for the bridge the network makes, as libvirt rules */
+    if (def->bridgeZone && !vgmNetworkDefOwnsBridge(def)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<bridge zone='%1$s'> in a network of <forward mode='%2$s'>: a firewalld zone is for the bridge of a network of mode nat, route, open or none"),
+                    def->bridgeZone, vgmNetworkForwardTypeToString(def->forward));
+        return FALSE;
+    }
+    if (def->bridgeZone && (!*def->bridgeZone || strchr(def->bridgeZone, '/'))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'zone' of <bridge>: a firewalld zone's name, not empty, without '/'"),
+                    def->bridgeZone);
+        return FALSE;
+    }
     def->haveDelay = rc > 0;
     /* the kernel's bridge forward delay: at most 30 s (with STP at least 2) */
     if (def->delay > 30) {
@@ -1882,9 +1897,10 @@ vgmNetworkDefFormatLive(const VgmNetworkDef *def, unsigned int connections)
         if (kids)
             vgmBufAdd(&buf, "</forward>\n");
     }
-    if (def->bridge || def->stp || def->haveDelay || def->macTableManager) {
+    if (def->bridge || def->bridgeZone || def->stp || def->haveDelay || def->macTableManager) {
         vgmBufAdd(&buf, "<bridge");
         vgmBufEscapeString(&buf, " name='%s'", def->bridge);
+        vgmBufEscapeString(&buf, " zone='%s'", def->bridgeZone);
         if (def->stp)
             vgmBufAsprintf(&buf, " stp='%s'", vgmTristateSwitchTypeToString(def->stp));
         if (def->haveDelay)

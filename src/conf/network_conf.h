@@ -167,6 +167,7 @@ typedef struct {
     unsigned int natPortStart, natPortEnd; /* <nat><port>, 0: none */
     VgmTristate natIPv6;        /* <nat ipv6=''>: IPv6 masqueraded too */
     char *bridge;               /* NULL: the driver names it */
+    char *bridgeZone;           /* <bridge zone=''>: its firewalld zone */
     VgmTristate stp;
     VgmNetworkMacTable macTableManager;
     unsigned int delay;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "driver_network.h"
@@ -996,6 +997,45 @@ vgmNetworkShape(const VgmNetworkDef *def, GError **error)
     return TRUE;
 }
 
+/* The firewalld zone of @def's bridge (<bridge zone>), set as libvirt
+ * sets it: through firewalld's D-Bus interface on the system bus; a
+ * firewalld that is not running refuses the start, as libvirt does */
+static gboolean
+vgmNetworkSetZone(const VgmNetworkDef *def, GError **error)
+{
+    static const char service[] = "org.fedoraproject.FirewallD1";
+    g_autoptr(GDBusConnection) bus = NULL;
+    g_autoptr(GVariant) owner = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!def->bridgeZone)
+        return TRUE;
+    if (!(bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err)) ||
+        !(owner = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
+                                              "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                              "GetNameOwner", g_variant_new("(s)", service),
+                                              G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
+                                              5000, NULL, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start network '%1$s': it asks for firewalld zone '%2$s' (<bridge zone>), and firewalld is not running"),
+                    def->name, def->bridgeZone);
+        return FALSE;
+    }
+    if (!(reply = g_dbus_connection_call_sync(bus, service, "/org/fedoraproject/FirewallD1",
+                                              "org.fedoraproject.FirewallD1.zone",
+                                              "changeZoneOfInterface",
+                                              g_variant_new("(ss)", def->bridgeZone, def->bridge),
+                                              NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err))) {
+        g_dbus_error_strip_remote_error(err);
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("firewalld did not put bridge '%1$s' of network '%2$s' into zone '%3$s': %4$s"),
+                    def->bridge, def->name, def->bridgeZone, err->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A bridge whose MAC table the driver fills (<bridge
  * macTableManager='libvirt'>) filters by VLAN, as libvirt sets it */
 static gboolean
@@ -1063,7 +1103,7 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
                        "forward_delay", delay, "stp_state",
                        def->stp == VGM_TRISTATE_NO ? "0" : "1", NULL))
         return FALSE;
-    if (!vgmNetworkMacTableSetUp(def, error) ||
+    if (!vgmNetworkMacTableSetUp(def, error) || !vgmNetworkSetZone(def, error) ||
         !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "address", def->mac, NULL) ||
         (def->mtu && !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "mtu", mtu, NULL)))
         goto undo;

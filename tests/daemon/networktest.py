@@ -55,6 +55,9 @@ program is skipped saying why. What it covers, in order:
     interface's tap shaped with its group's <bandwidth> (the default
     group's without one named) unless it has its own; a group the network
     lacks refuses the start;
+  * <bridge zone> against a stand-in firewalld on a bus of the test's own
+    (tests/daemon/firewalldstub.py): refused without firewalld, the bridge
+    put into the zone with it, a zone it refuses refused;
   * <dnsmasq:options>: kept, written last into dnsmasq's configuration
     and acted on (a DNS answer of an address= option);
   * a NAT network with <nat ipv6='yes'>: net-dumpxml, the ip6 table's
@@ -508,6 +511,7 @@ def check_mac_table(tap, uri, tmp):
 IFT_MAC = "52:54:00:4e:77:0b"
 TC_CALLS_TEMPLATE = "%s/tc-calls"
 TC_CALLS = None
+BUS = [None]    # the address of the daemon's system bus (main)
 
 
 def check_portgroups(tap, uri, tmp):
@@ -1317,6 +1321,57 @@ def check_dnsmasq_options(tap, uri, root):
     virsh(uri, "net-destroy", "dnsopts")
 
 
+ZONE_NET = """<network>
+  <name>zonenet</name>
+  <forward mode='route'/>
+  <bridge name='vgmzone0' zone='%s'/>
+  <ip address='192.168.196.1' prefix='24'/>
+</network>
+"""
+
+
+def check_zone(tap, uri, tmp):
+    """<bridge zone=''> (a firewalld zone), against a stand-in firewalld on
+    the daemon's system bus (a bus of this test's own, BUS): without
+    firewalld the start is refused, as libvirt refuses it, and no bridge
+    is left; with it, the bridge is put into the zone through firewalld's
+    changeZoneOfInterface; a zone firewalld refuses refuses the start,
+    with firewalld's words."""
+    path = os.path.join(tmp, "zonenet.xml")
+    with open(path, "w") as f:
+        f.write(ZONE_NET % "trusted")
+    r = virsh(uri, "net-create", path)
+    tap.ok(r.rc == 1 and "it asks for firewalld zone 'trusted' (<bridge zone>), and firewalld "
+           "is not running" in r.err and not os.path.exists("/sys/class/net/vgmzone0"),
+           "<bridge zone> without firewalld: the start is refused, saying so; no bridge is left",
+           r.describe())
+    calls = os.path.join(tmp, "firewalld-calls")
+    stub = subprocess.Popen(["/usr/bin/python3", os.path.join(harness.SRCDIR, "tests", "daemon",
+                                                              "firewalldstub.py"),
+                             BUS[0], calls], stdout=subprocess.PIPE, text=True)
+    try:
+        ready = stub.stdout.readline().strip()
+        r = virsh(uri, "net-create", path)
+        dump = virsh(uri, "net-dumpxml", "zonenet").out
+        got = open(calls).read() if os.path.exists(calls) else ""
+        tap.ok(ready == "ready" and r.rc == 0 and "zone='trusted'" in dump and
+               got == "trusted vgmzone0\n",
+               "<bridge zone='trusted'> with firewalld: net-dumpxml keeps it, the bridge is put "
+               "into the zone (changeZoneOfInterface)", r.describe() + dump + "calls: %r" % got)
+        virsh(uri, "net-destroy", "zonenet")
+        with open(path, "w") as f:
+            f.write(ZONE_NET % "nosuch")
+        r = virsh(uri, "net-create", path)
+        tap.ok(r.rc == 1 and "did not put bridge 'vgmzone0' of network 'zonenet' into zone "
+               "'nosuch': INVALID_ZONE: nosuch" in r.err and
+               not os.path.exists("/sys/class/net/vgmzone0"),
+               "a zone firewalld refuses: the start is refused with firewalld's words, no bridge "
+               "left", r.describe())
+    finally:
+        stub.kill()
+        stub.wait()
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -1474,6 +1529,7 @@ def run_tests(tap, d, tmp):
         check_ipv6(tap, uri, root, tmp)
         check_nat_ipv6(tap, uri, tmp)
         check_dnsmasq_options(tap, uri, root)
+        check_zone(tap, uri, tmp)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
@@ -1729,7 +1785,7 @@ def main():
     why = harness.enter_private_netns()
     if why:
         harness.TAP.skip_all(why)
-    for tool in ("virsh", "ip", "nft", "dnsmasq"):
+    for tool in ("virsh", "ip", "nft", "dnsmasq", "dbus-daemon", "bridge"):
         if not shutil.which(tool) and not os.access("/usr/sbin/" + tool, os.X_OK):
             harness.TAP.skip_all("%s is not installed" % tool)
     if not harness.wait_executable(harness.DAEMON):
@@ -1746,16 +1802,26 @@ def main():
         f.write("#!/bin/sh\necho \"$*\" >> %s\n" % TC_CALLS)
     os.chmod(os.path.join(fake, "tc"), 0o755)
     os.environ["PATH"] = fake + ":" + os.environ.get("PATH", "/usr/bin:/bin")
+    # the daemon's system bus is one of this test's own, where check_zone
+    # puts a stand-in firewalld
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address",
+                            "--address=unix:path=%s" % os.path.join(tmp, "bus")],
+                           stdout=subprocess.PIPE, text=True)
+    BUS[0] = bus.stdout.readline().strip()
+    os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = BUS[0]
     d = harness.Daemon()
     try:
         d.start()
     except RuntimeError:
+        bus.kill()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     try:
         harness.run_guarded(tap, run_tests, tap, d, tmp)
     finally:
         d.cleanup()
+        bus.kill()
+        bus.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(tap.done())
 
