@@ -1650,6 +1650,7 @@ enum {
 enum {
     VGM_NETWORK_SECTION_IP_DHCP_HOST = 4,
     VGM_NETWORK_SECTION_IP_DHCP_RANGE = 5,
+    VGM_NETWORK_SECTION_PORTGROUP = 9,
     VGM_NETWORK_SECTION_DNS_HOST = 10,
     VGM_NETWORK_SECTION_DNS_TXT = 11,
     VGM_NETWORK_SECTION_DNS_SRV = 12,
@@ -1751,26 +1752,42 @@ vgmNetworkUpdateMatchDnsSrv(xmlNodePtr have, xmlNodePtr want, unsigned int comma
     return match;
 }
 
+/* A port group: the same name */
+static gboolean
+vgmNetworkUpdateMatchPortgroup(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    return vgmNetworkUpdateSameAttr(have, want, "name", FALSE);
+}
+
+/* Where a section's entries are */
+typedef enum {
+    VGM_NETWORK_UPDATE_IN_DNS,          /* <dns> */
+    VGM_NETWORK_UPDATE_IN_DHCP,         /* an <ip>'s <dhcp> */
+    VGM_NETWORK_UPDATE_IN_NETWORK,      /* <network> itself */
+} VgmNetworkUpdateParent;
+
 /* The sections virNetworkUpdate changes in place */
 static const struct {
     unsigned int section;
     const char *element;        /* the element an update of it takes */
     const char *noun;           /* one of its entries, in messages */
-    gboolean dhcp;              /* under an <ip>'s <dhcp>, else under <dns> */
+    VgmNetworkUpdateParent parent;
     gboolean modify;            /* MODIFY is one of its commands (libvirt's) */
     VgmNetworkUpdateMatch match;
 } vgmNetworkUpdateSections[] = {
     /* TRANSLATORS: what an entry of a network's XML is, as in "network
      * 'default' has a DHCP host that matches the one to add already" */
-    { VGM_NETWORK_SECTION_IP_DHCP_HOST, "host", N_("DHCP host"), TRUE, TRUE,
+    { VGM_NETWORK_SECTION_IP_DHCP_HOST, "host", N_("DHCP host"), VGM_NETWORK_UPDATE_IN_DHCP, TRUE,
       vgmNetworkUpdateMatchDhcpHost },
-    { VGM_NETWORK_SECTION_IP_DHCP_RANGE, "range", N_("DHCP range"), TRUE, FALSE,
-      vgmNetworkUpdateMatchDhcpRange },
-    { VGM_NETWORK_SECTION_DNS_HOST, "host", N_("DNS host"), FALSE, FALSE,
+    { VGM_NETWORK_SECTION_IP_DHCP_RANGE, "range", N_("DHCP range"), VGM_NETWORK_UPDATE_IN_DHCP,
+      FALSE, vgmNetworkUpdateMatchDhcpRange },
+    { VGM_NETWORK_SECTION_PORTGROUP, "portgroup", N_("port group"),
+      VGM_NETWORK_UPDATE_IN_NETWORK, TRUE, vgmNetworkUpdateMatchPortgroup },
+    { VGM_NETWORK_SECTION_DNS_HOST, "host", N_("DNS host"), VGM_NETWORK_UPDATE_IN_DNS, FALSE,
       vgmNetworkUpdateMatchDnsHost },
-    { VGM_NETWORK_SECTION_DNS_TXT, "txt", N_("DNS TXT record"), FALSE, FALSE,
+    { VGM_NETWORK_SECTION_DNS_TXT, "txt", N_("DNS TXT record"), VGM_NETWORK_UPDATE_IN_DNS, FALSE,
       vgmNetworkUpdateMatchDnsTxt },
-    { VGM_NETWORK_SECTION_DNS_SRV, "srv", N_("DNS SRV record"), FALSE, FALSE,
+    { VGM_NETWORK_SECTION_DNS_SRV, "srv", N_("DNS SRV record"), VGM_NETWORK_UPDATE_IN_DNS, FALSE,
       vgmNetworkUpdateMatchDnsSrv },
 };
 
@@ -1819,7 +1836,9 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, guint sec,
     }
     if (!(doc = vgmXMLParseString(text, def->name, error)))
         return NULL;
-    if (vgmNetworkUpdateSections[sec].dhcp) {
+    if (vgmNetworkUpdateSections[sec].parent == VGM_NETWORK_UPDATE_IN_NETWORK) {
+        parent = xmlDocGetRootElement(doc);
+    } else if (vgmNetworkUpdateSections[sec].parent == VGM_NETWORK_UPDATE_IN_DHCP) {
         xmlNodePtr ip = vgmNetworkUpdateIP(doc, parentIndex);
 
         if (!ip) {
@@ -1880,7 +1899,7 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, guint sec,
                         def->name, noun);
             return NULL;
         }
-        if (count > 1 && !vgmNetworkUpdateSections[sec].dhcp) {
+        if (count > 1 && vgmNetworkUpdateSections[sec].parent == VGM_NETWORK_UPDATE_IN_DNS) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("network '%1$s' has %2$u of the %3$s given: name one"),
                         def->name, count, noun);
@@ -1923,7 +1942,7 @@ vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
     }
     if (sec == G_N_ELEMENTS(vgmNetworkUpdateSections)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("virNetworkUpdate of section %1$u is not supported: only a DHCP <host> (4) or <range> (5) of an <ip> and a DNS <host> (10), <txt> (11) or <srv> (12) are updated in place (redefine the network for the rest)"),
+                    _("virNetworkUpdate of section %1$u is not supported: only a DHCP <host> (4) or <range> (5) of an <ip>, a <portgroup> (9) and a DNS <host> (10), <txt> (11) or <srv> (12) are updated in place (redefine the network for the rest)"),
                     section);
         return FALSE;
     }

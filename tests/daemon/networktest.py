@@ -570,6 +570,31 @@ def check_portgroups(tap, uri, tmp):
     tap.ok(r.rc == 1 and "network 'qosnet' has no <portgroup> named 'nosuch'" in r.err,
            "an interface of a port group the network does not have: the start is refused, "
            "naming it", r.describe())
+    # virsh net-update of section portgroup (9): add, modify, delete
+    r1 = virsh(uri, "net-update", "qosnet", "add", "portgroup",
+               "<portgroup name='nosuch'><bandwidth><inbound average='5000'/></bandwidth>"
+               "</portgroup>", "--live")
+    r2 = virsh(uri, "net-update", "qosnet", "modify", "portgroup",
+               "<portgroup name='nosuch'><bandwidth><inbound average='6000'/></bandwidth>"
+               "</portgroup>", "--live")
+    r3 = virsh(uri, "net-update", "qosnet", "delete", "portgroup", "<portgroup name='plain'/>",
+               "--live")
+    r4 = virsh(uri, "net-update", "qosnet", "add", "portgroup",
+               "<portgroup name='other' default='yes'/>", "--live")
+    dump = virsh(uri, "net-dumpxml", "qosnet").out
+    open(TC_CALLS, "w").close()
+    r5 = virsh(uri, "create", "--paused", bad, timeout=120)
+    with open(TC_CALLS) as f:
+        calls = f.read()
+    tap.ok(all(x.rc == 0 for x in (r1, r2, r3)) and r4.rc == 1 and
+           "has two default <portgroup>s ('standard' and 'other')" in r4.err and
+           "<portgroup name='nosuch'>" in dump and "average='6000'" in dump and
+           "name='plain'" not in dump and "name='other'" not in dump and
+           r5.rc == 0 and " htb rate 6000kbps" in calls,
+           "net-update of port groups (section 9): one added, modified and another deleted "
+           "live; a second default refused; an interface of the added group gets its "
+           "<bandwidth>", "\n".join(x.describe() for x in (r1, r2, r3, r4, r5)) + dump + calls)
+    virsh(uri, "destroy", "pgbad")
     virsh(uri, "net-destroy", "qosnet")
 
 
