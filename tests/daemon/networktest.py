@@ -264,6 +264,23 @@ def guest_or_skip(tap, what, tmp, init_text=GUEST_INIT, tag="netguest"):
     return kit
 
 
+def network_guest(tap, what, tmp, init_text, name, network):
+    """(TMP/NAME.xml, its serial log): guest_xml's guest NAME running
+    @init_text on @network; None with the check @what skipped where there
+    is no guest kit."""
+    kit = guest_or_skip(tap, what, tmp, init_text, name)
+    if not kit:
+        return None
+    kernel, initrd = kit
+    serial = os.path.join(tmp, name + ".log")
+    path = os.path.join(tmp, name + ".xml")
+    with open(path, "w") as f:
+        f.write(guest_xml(tmp, kernel, initrd, serial).replace(
+            "<name>netguest</name>", "<name>%s</name>" % name).replace(
+            "network='default'", "network='%s'" % network))
+    return path, serial
+
+
 def check_guest(tap, uri, root, tmp):
     kit = guest_or_skip(tap, "a guest on network 'default'", tmp)
     if not kit:
@@ -1209,16 +1226,9 @@ def check_ipv6(tap, uri, root, tmp):
            "on the DHCPv6 port",
            "\n".join(lines) + "\nudp6 547: %s" % dhcp6)
 
-    kit = guest_or_skip(tap, "a guest on an IPv6 network", tmp, V6_INIT, "v6guest")
-    if kit:
-        kernel, initrd = kit
-        serial = os.path.join(tmp, "v6guest.log")
-        xml = guest_xml(tmp, kernel, initrd, serial).replace(
-            "<name>netguest</name>", "<name>v6guest</name>").replace(
-            "network='default'", "network='v6net'")
-        gpath = os.path.join(tmp, "v6guest.xml")
-        with open(gpath, "w") as f:
-            f.write(xml)
+    guest = network_guest(tap, "a guest on an IPv6 network", tmp, V6_INIT, "v6guest", "v6net")
+    if guest:
+        gpath, serial = guest
         r = virsh(uri, "create", gpath, timeout=120)
         want = slaac_address("fd00:151::", GUEST_MAC)
         ping = os.path.join(harness.BUILDDIR, "tests", "boottest-cache", "busybox", "bin",
@@ -1289,16 +1299,10 @@ def check_nat_ipv6(tap, uri, tmp):
            "net-create of a NAT network with <nat ipv6='yes'>: net-dumpxml keeps it; the ip6 "
            "table masquerades the IPv6 subnet (not ff02::/16) and lets only established "
            "traffic back in", r.describe() + dump + table)
-    kit = guest_or_skip(tap, "a guest behind the IPv6 masquerade", tmp, NAT6_INIT, "nat6guest")
-    if kit:
-        kernel, initrd = kit
-        serial = os.path.join(tmp, "nat6guest.log")
-        xml = guest_xml(tmp, kernel, initrd, serial).replace(
-            "<name>netguest</name>", "<name>nat6guest</name>").replace(
-            "network='default'", "network='nat6'")
-        gpath = os.path.join(tmp, "nat6guest.xml")
-        with open(gpath, "w") as f:
-            f.write(xml)
+    guest = network_guest(tap, "a guest behind the IPv6 masquerade", tmp, NAT6_INIT,
+                          "nat6guest", "nat6")
+    if guest:
+        gpath, serial = guest
         sh("ip", "netns", "add", "vgmnat6ns")
         try:
             for cmd in (("ip", "link", "add", "vgmn6h", "type", "veth", "peer", "name", "vgmn6p"),
