@@ -361,20 +361,26 @@ vgmNetworkLeaseParse(xmlNodePtr lease, const char *what, VgmNetworkLeaseTime *ou
     return TRUE;
 }
 
-/* Whether @value can stand in one field of a dnsmasq line: not empty,
- * no ',' (dnsmasq's separator) and no control characters */
+/* Whether @value can stand on one line of dnsmasq's configuration: no
+ * control characters (a line break would start another option) */
 static gboolean
-vgmNetworkDnsmasqField(const char *value)
+vgmNetworkDnsmasqLine(const char *value)
 {
     const char *p;
 
-    if (!*value || strchr(value, ','))
-        return FALSE;
     for (p = value; *p; p++) {
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return FALSE;
     }
     return TRUE;
+}
+
+/* Whether @value can stand in one field of a dnsmasq line: not empty,
+ * no ',' (dnsmasq's separator), on one line */
+static gboolean
+vgmNetworkDnsmasqField(const char *value)
+{
+    return *value && !strchr(value, ',') && vgmNetworkDnsmasqLine(value);
 }
 
 /* <dhcp><bootp file='' server=''/>: what a PXE client boots, and from
@@ -1471,7 +1477,6 @@ vgmNetworkDnsmasqParse(xmlNodePtr root, VgmNetworkDef *def, GError **error)
             def->dnsmasqOptions = g_ptr_array_new_with_free_func(g_free);
         for (opt = cur->children; opt; opt = opt->next) {
             char *value = NULL;
-            const char *p;
 
             if (opt->type != XML_ELEMENT_NODE)
                 continue;
@@ -1487,14 +1492,11 @@ vgmNetworkDnsmasqParse(xmlNodePtr root, VgmNetworkDef *def, GError **error)
                                  &value, error) < 0)
                 return FALSE;
             g_ptr_array_add(def->dnsmasqOptions, value);
-            /* one line each: a line break would make a second option */
-            for (p = value; *p; p++) {
-                if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-                    vgmErrorSet(error, VGM_ERR_XML,
-                                _("invalid value '%1$s' of <dnsmasq:option>: an option is one line of dnsmasq's configuration, without control characters"),
-                                value);
-                    return FALSE;
-                }
+            if (!vgmNetworkDnsmasqLine(value)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' of <dnsmasq:option>: an option is one line of dnsmasq's configuration, without control characters"),
+                            value);
+                return FALSE;
             }
         }
     }

@@ -1046,12 +1046,6 @@ vgmNetworkMacTableSetUp(const VgmNetworkDef *def, GError **error)
 
     if (def->macTableManager != VGM_NETWORK_MAC_TABLE_LIBVIRT)
         return TRUE;
-    if (!if_nametoindex(def->bridge)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot start network '%1$s': its bridge '%2$s' does not exist"),
-                    def->name, def->bridge);
-        return FALSE;
-    }
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("cannot start network '%1$s': <bridge macTableManager='libvirt'> needs bridge VLAN filtering, which this host's kernel does not have"),
@@ -1078,14 +1072,15 @@ vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **
     /* (a host bridge gets its VLAN filtering and QoS too, as libvirt sets
      * them) */
     if (!vgmNetworkDefOwnsBridge(def)) {
-        if (!vgmNetworkMacTableSetUp(def, error))
-            return FALSE;
-        if (vgmNetworkHasBandwidth(def) && !if_nametoindex(br)) {
+        if ((def->macTableManager == VGM_NETWORK_MAC_TABLE_LIBVIRT ||
+             vgmNetworkHasBandwidth(def)) && !if_nametoindex(br)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("cannot start network '%1$s': its bridge '%2$s' does not exist"),
                         def->name, br);
             return FALSE;
         }
+        if (!vgmNetworkMacTableSetUp(def, error))
+            return FALSE;
         if (!vgmNetworkShape(def, error)) {
             vgmNetworkUnshape(br);
             return FALSE;

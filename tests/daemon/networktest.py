@@ -1190,11 +1190,7 @@ def check_ipv6(tap, uri, root, tmp):
     addrs = sh("ip", "-6", "addr", "show", "dev", "vgmv6br0").out
 
     def sysctl(dev, key):
-        try:
-            with open("/proc/sys/net/ipv6/conf/%s/%s" % (dev, key)) as f:
-                return f.read().strip()
-        except OSError as e:
-            return str(e)
+        return sysval("/proc/sys/net/ipv6/conf/%s/%s" % (dev, key))
     settings = (sysctl("vgmv6br0", "disable_ipv6"), sysctl("vgmv6br0", "accept_ra"),
                 sysctl("vgmv6br0", "autoconf"), sysctl("all", "forwarding"))
     tap.ok(r.rc == 0 and "inet6 fd00:150::1/64" in addrs and "inet6 fd00:151::1/64" in addrs and
